@@ -1,0 +1,66 @@
+namespace MedSecure.E2E;
+
+/// <summary>
+/// One app server and one headless Chromium for the whole suite. Chromium is Debian's, launched
+/// by path (MEDSECURE_CHROMIUM or /usr/bin/chromium): Playwright's browser download is not possible here.
+/// </summary>
+public sealed class BrowserFixture : IAsyncLifetime
+{
+    private IPlaywright? _playwright;
+
+    /// <summary>The running app.</summary>
+    public MedSecureServer Server { get; } = new();
+
+    /// <summary>The browser.</summary>
+    public IBrowser Browser { get; private set; } = null!;
+
+    /// <summary>Path of the Chromium executable.</summary>
+    public static string ChromiumPath =>
+        new[] { Environment.GetEnvironmentVariable("MEDSECURE_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser" }
+            .FirstOrDefault(p => !string.IsNullOrEmpty(p) && File.Exists(p))
+        ?? throw new InvalidOperationException("Chromium not found: install Debian's chromium or set MEDSECURE_CHROMIUM.");
+
+    /// <summary>One line saying what the suite runs against, printed into the test log.</summary>
+    public string Environment_ => $"Chromium {Browser.Version} ({ChromiumPath}) against Auth emulator {MedSecureServer.AuthEmulatorHost}, {MedSecureServer.StorageDescription}, app at {Server.BaseUrl}";
+
+    /// <inheritdoc />
+    public async Task InitializeAsync()
+    {
+        Server.Start();
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args =
+            [
+                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            ],
+        });
+    }
+
+    /// <summary>A fresh browser context (own cookies) for one user.</summary>
+    public Task<IBrowserContext> NewContextAsync(BrowserNewContextOptions? options = null)
+    {
+        options ??= new BrowserNewContextOptions();
+        options.BaseURL = Server.BaseUrl.ToString();
+        return Browser.NewContextAsync(options);
+    }
+
+    /// <inheritdoc />
+    public async Task DisposeAsync()
+    {
+        await Browser.DisposeAsync();
+        _playwright?.Dispose();
+        await Server.DisposeAsync();
+    }
+}
+
+/// <summary>All browser tests share the fixture and run one at a time.</summary>
+[CollectionDefinition(Name)]
+public sealed class BrowserCollection : ICollectionFixture<BrowserFixture>
+{
+    /// <summary>Collection name.</summary>
+    public const string Name = "browser";
+}

@@ -1,0 +1,77 @@
+using System.ComponentModel.DataAnnotations;
+using MedSecure.Web.Features.Shared;
+using MedSecure.Web.Firebase;
+using MedSecure.Web.Storage;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace MedSecure.Web.Features.Account;
+
+/// <summary>What the sign-in form asks for.</summary>
+public sealed class SignInForm
+{
+    /// <summary>Sign-in email.</summary>
+    [Required(ErrorMessage = "Enter your email address.")]
+    [EmailAddress(ErrorMessage = "Enter a valid email address.")]
+    public string? Email { get; set; }
+
+    /// <summary>Password.</summary>
+    [Required(ErrorMessage = "Enter your password.")]
+    [DataType(DataType.Password)]
+    public string? Password { get; set; }
+}
+
+/// <summary>Signs an existing account in.</summary>
+public sealed class SignInModel(AccountSignIn accounts) : PageModel
+{
+    /// <summary>The form as entered.</summary>
+    [BindProperty]
+    public SignInForm Form { get; set; } = new();
+
+    /// <summary>Local URL to return to after signing in.</summary>
+    [BindProperty(SupportsGet = true)]
+    public string? ReturnUrl { get; set; }
+
+    /// <summary>Why the user was sent here, e.g. "expired".</summary>
+    [BindProperty(SupportsGet = true)]
+    public string? Reason { get; set; }
+
+    /// <summary>Plain explanation shown above the form when the user was sent here.</summary>
+    public string? Notice => Reason switch
+    {
+        "expired" => "Your secure session ended (you were away for a while, or MedSecure restarted). Sign in again to unlock your records; what you were doing is kept.",
+        "signed-out" => "You have signed out. Your keys were removed from the server's memory.",
+        _ => null,
+    };
+
+    /// <summary>Shows the form.</summary>
+    public IActionResult OnGet() => this.PageOrPartial("_SignInForm");
+
+    /// <summary>Checks the credentials and signs in.</summary>
+    public async Task<IActionResult> OnPostAsync(CancellationToken ct)
+    {
+        if (ModelState.IsValid)
+        {
+            try
+            {
+                var account = await accounts.AuthenticateAsync(Form.Email!.Trim(), Form.Password!, ct);
+                await AccountSignIn.SignInAsync(HttpContext, account);
+                if (!string.IsNullOrEmpty(ReturnUrl) && Url.IsLocalUrl(ReturnUrl))
+                {
+                    return this.NavigateToUrl(ReturnUrl);
+                }
+                return this.NavigateTo(AccountSignIn.HomePageOf(account.Role));
+            }
+            catch (FirebaseAuthException ex)
+            {
+                ModelState.AddModelError(AccountFormErrors.KeyFor(ex.Field), ex.UserMessage);
+            }
+            catch (TreeStoreException)
+            {
+                ModelState.AddModelError(string.Empty, AccountFormErrors.StorageDown);
+            }
+        }
+        Form.Password = null;
+        return this.PageOrPartial("_SignInForm");
+    }
+}

@@ -1,0 +1,60 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using MedSecure.Web.Features.Account;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.ResponseCompression;
+
+namespace MedSecure.Web.Infrastructure;
+
+/// <summary>Registers the web front: Razor Pages in feature folders, cookie auth, antiforgery, compression.</summary>
+public static class WebServiceCollectionExtensions
+{
+    /// <summary>Role policy names.</summary>
+    public const string PatientPolicy = "Patient", DoctorPolicy = "Doctor";
+
+    /// <summary>Adds the Razor Pages front and its security settings.</summary>
+    public static IServiceCollection AddMedSecureWeb(this IServiceCollection services)
+    {
+        services.AddRazorPages(o =>
+        {
+            o.RootDirectory = "/Features";
+            o.Conventions.AuthorizeFolder("/Patient", PatientPolicy);
+            o.Conventions.AuthorizeFolder("/Doctor", DoctorPolicy);
+        });
+        services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
+            .AddCookie(o =>
+            {
+                o.Cookie.Name = "medsecure.auth";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+                o.Cookie.SameSite = SameSiteMode.Lax;
+                o.LoginPath = "/Account/SignIn";
+                o.AccessDeniedPath = "/Account/AccessDenied";
+                o.ExpireTimeSpan = TimeSpan.FromHours(8);
+                o.SlidingExpiration = true;
+            });
+        services.AddAuthorizationBuilder()
+            .AddPolicy(PatientPolicy, p => p.RequireRole(nameof(AccountRole.Patient)))
+            .AddPolicy(DoctorPolicy, p => p.RequireRole(nameof(AccountRole.Doctor)));
+        services.AddAntiforgery(o =>
+        {
+            o.HeaderName = "RequestVerificationToken";
+            o.Cookie.Name = "medsecure.af";
+            o.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+            o.Cookie.SameSite = SameSiteMode.Strict;
+        });
+        services.AddResponseCompression(o =>
+        {
+            // Pages are small but patients pay per byte. Every page carries a per-request
+            // antiforgery token and no secret is reflected beside user input, which keeps
+            // BREACH-style guessing impractical.
+            o.EnableForHttps = true;
+            o.Providers.Add<BrotliCompressionProvider>();
+            o.Providers.Add<GzipCompressionProvider>();
+        });
+        services.AddHealthChecks();
+        services.AddScoped<UserAccounts>();
+        services.AddScoped<AccountSignIn>();
+        services.TryAddSingleton(TimeProvider.System);
+        return services;
+    }
+}

@@ -1,0 +1,84 @@
+using System.Collections.Concurrent;
+using System.Text;
+using System.Text.Json;
+using MedSecure.Web.Firebase;
+using Microsoft.IdentityModel.Tokens;
+
+namespace MedSecure.Web.Tests.Support;
+
+/// <summary>
+/// An in-process stand-in for the Auth emulator: same error codes, and unsigned (alg none) ID
+/// tokens like the emulator issues, so the real <see cref="IIdTokenVerifier"/> checks them in
+/// emulator mode.
+/// </summary>
+public sealed class FakeFirebaseAuth(string projectId = "demo-medsecure") : IFirebaseAuthClient
+{
+    private readonly ConcurrentDictionary<string, (string Uid, string Password)> _accounts = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Number of accounts.</summary>
+    public int Count => _accounts.Count;
+
+    public Task<FirebaseSession> SignUpAsync(string email, string password, CancellationToken ct = default)
+    {
+        if (password.Length < 6)
+        {
+            throw FirebaseAuthException.FromFirebaseMessage("WEAK_PASSWORD : Password should be at least 6 characters");
+        }
+        var uid = Guid.NewGuid().ToString("N")[..28];
+        if (!_accounts.TryAdd(email, (uid, password)))
+        {
+            throw FirebaseAuthException.FromFirebaseMessage("EMAIL_EXISTS");
+        }
+        return Task.FromResult(SessionFor(uid, email));
+    }
+
+    public Task<FirebaseSession> SignInAsync(string email, string password, CancellationToken ct = default)
+    {
+        if (!_accounts.TryGetValue(email, out var account))
+        {
+            throw FirebaseAuthException.FromFirebaseMessage("EMAIL_NOT_FOUND");
+        }
+        if (account.Password != password)
+        {
+            throw FirebaseAuthException.FromFirebaseMessage("INVALID_PASSWORD");
+        }
+        return Task.FromResult(SessionFor(account.Uid, email));
+    }
+
+    public Task<FirebaseSession> RefreshAsync(FirebaseSession session, CancellationToken ct = default) =>
+        Task.FromResult(SessionFor(session.Uid, session.Email));
+
+    public Task<FirebaseSession> ChangePasswordAsync(FirebaseSession session, string newPassword, CancellationToken ct = default)
+    {
+        _accounts[session.Email] = (session.Uid, newPassword);
+        return Task.FromResult(SessionFor(session.Uid, session.Email));
+    }
+
+    public Task DeleteAccountAsync(string idToken, CancellationToken ct = default)
+    {
+        var uid = JsonDocument.Parse(Base64UrlEncoder.Decode(idToken.Split('.')[1])).RootElement.GetProperty("sub").GetString();
+        foreach (var entry in _accounts.Where(a => a.Value.Uid == uid).ToList())
+        {
+            _accounts.TryRemove(entry.Key, out _);
+        }
+        return Task.CompletedTask;
+    }
+
+    private FirebaseSession SessionFor(string uid, string email)
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var claims = new Dictionary<string, object>
+        {
+            ["aud"] = projectId,
+            ["iss"] = $"https://securetoken.google.com/{projectId}",
+            ["sub"] = uid,
+            ["user_id"] = uid,
+            ["email"] = email,
+            ["iat"] = now,
+            ["auth_time"] = now,
+            ["exp"] = now + 3600,
+        };
+        var token = $"{Base64UrlEncoder.Encode("""{"alg":"none","typ":"JWT"}""")}.{Base64UrlEncoder.Encode(JsonSerializer.Serialize(claims))}.";
+        return new FirebaseSession(uid, email, token, "refresh-" + uid, DateTimeOffset.UtcNow.AddHours(1));
+    }
+}

@@ -1,0 +1,57 @@
+using MedSecure.Web.Firebase;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace MedSecure.Web.Tests.Support;
+
+/// <summary>
+/// The app in memory with a throw-away embedded store and <see cref="FakeFirebaseAuth"/> in place of
+/// the Auth emulator. Clients talk https so the app's Secure cookies flow.
+/// </summary>
+public class MedSecureWebFactory : WebApplicationFactory<Program>
+{
+    private readonly string _dataDirectory = Directory.CreateTempSubdirectory("medsecure-tests-").FullName;
+
+    /// <summary>The fake Firebase Authentication every request goes to.</summary>
+    public FakeFirebaseAuth Auth { get; } = new();
+
+    /// <summary>Path of the SQLite file the app uses.</summary>
+    public string DatabasePath => Path.Combine(_dataDirectory, "medsecure.db");
+
+    /// <summary>A browser-like client: cookies kept, redirects not followed, https.</summary>
+    public PageClient NewClient() => new(CreateClient(new WebApplicationFactoryClientOptions
+    {
+        BaseAddress = new Uri("https://localhost"),
+        AllowAutoRedirect = false,
+        HandleCookies = true,
+    }));
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("Firebase:AuthEmulatorHost", "127.0.0.1:1");
+        builder.UseSetting("Storage:Provider", "Sqlite");
+        builder.UseSetting("Storage:Sqlite:Path", DatabasePath);
+        builder.ConfigureServices(services =>
+        {
+            services.RemoveAll<IFirebaseAuthClient>();
+            services.AddSingleton<IFirebaseAuthClient>(Auth);
+        });
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Harmless leftovers in the temp folder.
+        }
+    }
+}
