@@ -3,7 +3,12 @@ using MedSecure.Web.Infrastructure;
 using MedSecure.Web.Storage;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.Services.AddMedSecureWeb();
+if (!builder.Environment.IsProduction())
+{
+    // Local runs serve wwwroot from the build output; only Development enables that by default.
+    builder.WebHost.UseStaticWebAssets();
+}
+builder.Services.AddMedSecureWeb(builder.Configuration);
 builder.Services.AddFirebaseAuth(builder.Configuration);
 builder.Services.AddTreeStore(builder.Configuration);
 
@@ -11,7 +16,11 @@ var app = builder.Build();
 if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/Error");
+}
+if (app.Configuration.GetValue("Security:RequireHttps", true))
+{
     app.UseHsts();
+    app.UseHttpsRedirection();
 }
 app.UseResponseCompression();
 app.UseSecurityHeaders();

@@ -16,6 +16,7 @@ public sealed class SignUpAndSignInTests(BrowserFixture fixture, ITestOutputHelp
         var email = NewEmail("patient");
 
         await page.GotoAsync("/Account/SignUp");
+        Assert.True(await page.EvaluateAsync<bool>("() => typeof htmx !== 'undefined'"), "htmx did not load");
         await page.GetByLabel("Patient").CheckAsync();
         await page.GetByLabel("Your name").FillAsync("Ada Patient");
         await page.GetByLabel("Email").FillAsync(email);

@@ -12,8 +12,10 @@ public static class WebServiceCollectionExtensions
     public const string PatientPolicy = "Patient", DoctorPolicy = "Doctor";
 
     /// <summary>Adds the Razor Pages front and its security settings.</summary>
-    public static IServiceCollection AddMedSecureWeb(this IServiceCollection services)
+    public static IServiceCollection AddMedSecureWeb(this IServiceCollection services, IConfiguration configuration)
     {
+        // Production insists on HTTPS; local runs (npm start, the browser suite) serve plain http on loopback.
+        var secure = configuration.GetValue("Security:RequireHttps", true) ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
         services.AddRazorPages(o =>
         {
             o.RootDirectory = "/Features";
@@ -25,7 +27,7 @@ public static class WebServiceCollectionExtensions
             {
                 o.Cookie.Name = "medsecure.auth";
                 o.Cookie.HttpOnly = true;
-                o.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+                o.Cookie.SecurePolicy = secure;
                 o.Cookie.SameSite = SameSiteMode.Lax;
                 o.LoginPath = "/Account/SignIn";
                 o.AccessDeniedPath = "/Account/AccessDenied";
@@ -39,7 +41,7 @@ public static class WebServiceCollectionExtensions
         {
             o.HeaderName = "RequestVerificationToken";
             o.Cookie.Name = "medsecure.af";
-            o.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+            o.Cookie.SecurePolicy = secure;
             o.Cookie.SameSite = SameSiteMode.Strict;
         });
         services.AddResponseCompression(o =>
