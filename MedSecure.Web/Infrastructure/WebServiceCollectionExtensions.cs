@@ -21,6 +21,7 @@ public static class WebServiceCollectionExtensions
             o.RootDirectory = "/Features";
             o.Conventions.AuthorizeFolder("/Patient", PatientPolicy);
             o.Conventions.AuthorizeFolder("/Doctor", DoctorPolicy);
+            o.Conventions.AuthorizeFolder("/Directory");
         });
         services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(o =>
@@ -56,6 +57,7 @@ public static class WebServiceCollectionExtensions
         services.AddHealthChecks();
         services.AddScoped<UserAccounts>();
         services.AddScoped<AccountSignIn>();
+        services.AddScoped<Features.Directory.DoctorDirectory>();
         services.TryAddSingleton(TimeProvider.System);
         return services;
     }

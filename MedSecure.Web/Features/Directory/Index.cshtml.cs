@@ -1,0 +1,24 @@
+using MedSecure.Web.Features.Shared;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace MedSecure.Web.Features.Directory;
+
+/// <summary>Search doctors by name or specialty; works as a plain GET form and live with HTMX.</summary>
+public sealed class IndexModel(DoctorDirectory directory) : PageModel
+{
+    /// <summary>Search words.</summary>
+    [BindProperty(SupportsGet = true, Name = "q")]
+    public string? Query { get; set; }
+
+    /// <summary>Matching doctors.</summary>
+    public IReadOnlyList<DirectoryEntry> Doctors { get; private set; } = [];
+
+    /// <summary>Runs the search.</summary>
+    public async Task<IActionResult> OnGetAsync(CancellationToken ct)
+    {
+        Query = Query?.Trim() is { Length: > 100 } q ? q[..100] : Query?.Trim();
+        Doctors = await directory.SearchAsync(Query, ct);
+        return this.PageOrPartial("_DoctorList");
+    }
+}
