@@ -93,50 +93,42 @@ public sealed class SqliteTreeStore : ITreeStore, IDisposable
     }
 
     /// <inheritdoc />
-    public Task<JsonNode?> GetAsync(string path, CancellationToken ct = default)
+    public Task<JsonNode?> GetAsync(string path, CancellationToken ct = default) => Read(() =>
     {
         var keys = TreePath.Parse(path);
-        ct.ThrowIfCancellationRequested();
-        return Task.FromResult(Read(() =>
-        {
-            using var connection = Open();
-            return TreeValue.Build(ReadSubtree(connection, null, string.Join('/', keys)));
-        }));
-    }
+        using var connection = Open();
+        return TreeValue.Build(ReadSubtree(connection, null, string.Join('/', keys)));
+    }, ct);
 
     /// <inheritdoc />
-    public Task<ETagged> GetWithETagAsync(string path, CancellationToken ct = default)
+    public Task<ETagged> GetWithETagAsync(string path, CancellationToken ct = default) => Read(() =>
     {
         var keys = TreePath.Parse(path);
-        ct.ThrowIfCancellationRequested();
-        return Task.FromResult(Read(() =>
-        {
-            using var connection = Open();
-            var leaves = ReadSubtree(connection, null, string.Join('/', keys));
-            return new ETagged(TreeValue.Build(leaves), TreeValue.ComputeETag(leaves));
-        }));
-    }
+        using var connection = Open();
+        var leaves = ReadSubtree(connection, null, string.Join('/', keys));
+        return new ETagged(TreeValue.Build(leaves), TreeValue.ComputeETag(leaves));
+    }, ct);
 
     /// <inheritdoc />
-    public Task SetAsync(string path, JsonNode? value, CancellationToken ct = default)
+    public async Task SetAsync(string path, JsonNode? value, CancellationToken ct = default)
     {
         var keys = TreePath.Parse(path);
         var leaves = TreeValue.Flatten(value, keys.Length);
-        return WriteAsync((connection, tx) =>
+        await WriteAsync((connection, tx) =>
         {
             Replace(connection, tx, string.Join('/', keys), leaves);
             return true;
-        }, ct);
+        }, ct).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
-    public Task<string> SetIfMatchAsync(string path, JsonNode? value, string etag, CancellationToken ct = default)
+    public async Task<string> SetIfMatchAsync(string path, JsonNode? value, string etag, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(etag);
         var keys = TreePath.Parse(path);
         var leaves = TreeValue.Flatten(value, keys.Length);
         var normalized = string.Join('/', keys);
-        return WriteAsync((connection, tx) =>
+        return await WriteAsync((connection, tx) =>
         {
             var current = ReadSubtree(connection, tx, normalized);
             var currentETag = TreeValue.ComputeETag(current);
@@ -150,19 +142,19 @@ public sealed class SqliteTreeStore : ITreeStore, IDisposable
 
             Replace(connection, tx, normalized, leaves);
             return TreeValue.ComputeETag(leaves);
-        }, ct);
+        }, ct).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
-    public Task UpdateAsync(string basePath, IReadOnlyDictionary<string, JsonNode?> updates, CancellationToken ct = default)
+    public async Task UpdateAsync(string basePath, IReadOnlyDictionary<string, JsonNode?> updates, CancellationToken ct = default)
     {
         var writes = PrepareUpdate(basePath, updates);
         if (writes.Count == 0)
         {
-            return Task.CompletedTask;
+            return;
         }
 
-        return WriteAsync((connection, tx) =>
+        await WriteAsync((connection, tx) =>
         {
             foreach (var (path, leaves) in writes)
             {
@@ -170,7 +162,7 @@ public sealed class SqliteTreeStore : ITreeStore, IDisposable
             }
 
             return true;
-        }, ct);
+        }, ct).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -239,14 +231,12 @@ public sealed class SqliteTreeStore : ITreeStore, IDisposable
     public Task DeleteAsync(string path, CancellationToken ct = default) => SetAsync(path, null, ct);
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<KeyValuePair<string, JsonNode>>> QueryAsync(string path, TreeQuery query, CancellationToken ct = default)
-    {
-        ArgumentNullException.ThrowIfNull(query);
-        var keys = TreePath.Parse(path);
-        query.Validate();
-        ct.ThrowIfCancellationRequested();
-        return Task.FromResult<IReadOnlyList<KeyValuePair<string, JsonNode>>>(Read(() =>
+    public Task<IReadOnlyList<KeyValuePair<string, JsonNode>>> QueryAsync(string path, TreeQuery query, CancellationToken ct = default) =>
+        Read<IReadOnlyList<KeyValuePair<string, JsonNode>>>(() =>
         {
+            ArgumentNullException.ThrowIfNull(query);
+            var keys = TreePath.Parse(path);
+            query.Validate();
             using var connection = Open();
             var node = TreeValue.Build(ReadSubtree(connection, null, string.Join('/', keys)));
             if (node is not JsonObject children)
@@ -263,8 +253,7 @@ public sealed class SqliteTreeStore : ITreeStore, IDisposable
             // Detach the children from their parent so callers may attach them elsewhere.
             children.Clear();
             return TreeQueryEvaluator.Evaluate(list, query);
-        }));
-    }
+        }, ct);
 
     /// <summary>Releases pooled connections so the file can be moved or deleted.</summary>
     public void Dispose()
@@ -294,15 +283,29 @@ public sealed class SqliteTreeStore : ITreeStore, IDisposable
         }
     }
 
-    private static T Read<T>(Func<T> read)
+    /// <summary>
+    /// Runs a synchronous read (Microsoft.Data.Sqlite's async calls are synchronous anyway) and
+    /// reports every failure, validation included, through the returned task, as the Firebase
+    /// adapter's async methods do.
+    /// </summary>
+    private static Task<T> Read<T>(Func<T> read, CancellationToken ct)
     {
         try
         {
-            return read();
+            ct.ThrowIfCancellationRequested();
+            return Task.FromResult(read());
+        }
+        catch (OperationCanceledException ex)
+        {
+            return Task.FromCanceled<T>(ex.CancellationToken.IsCancellationRequested ? ex.CancellationToken : ct);
         }
         catch (SqliteException ex)
         {
-            throw new StorageUnavailableException(ex);
+            return Task.FromException<T>(new StorageUnavailableException(ex));
+        }
+        catch (Exception ex)
+        {
+            return Task.FromException<T>(ex);
         }
     }
 

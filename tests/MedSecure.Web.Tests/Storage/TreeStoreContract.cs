@@ -474,6 +474,18 @@ public abstract class TreeStoreContract : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task Validation_errors_arrive_through_the_task_not_from_the_call()
+    {
+        var store = Store;
+        var read = store.GetAsync(P("bad.key"));
+        var write = store.SetAsync(P("bad.key"), 1);
+        var query = store.QueryAsync(P("q"), TreeQuery.ByKey() with { LimitToFirst = 0 });
+        await Assert.ThrowsAsync<TreeStoreValidationException>(() => read);
+        await Assert.ThrowsAsync<TreeStoreValidationException>(() => write);
+        await Assert.ThrowsAsync<TreeStoreValidationException>(() => query);
+    }
+
+    [SkippableFact]
     public async Task Key_length_is_limited_to_768_utf8_bytes()
     {
         var store = Store;
