@@ -10,6 +10,9 @@ internal static class CryptoJson
         // A stored record missing a field is corrupt, not defaulted.
         RespectRequiredConstructorParameters = true,
         RespectNullableAnnotations = true,
+        // Stored records go to the database, never into HTML; keep embedded JWKs readable
+        // ("\"" rather than "\u0022").
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Skip,
     };
 }
