@@ -28,6 +28,7 @@ app.UseResponseCompression();
 app.UseSecurityHeaders();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseRateLimiter();
 app.MapStaticAssets();
 app.MapHealthChecks("/health");
 app.MapRazorPages().WithStaticAssets();

@@ -22,6 +22,10 @@ public static class WebServiceCollectionExtensions
             o.Conventions.AuthorizeFolder("/Patient", PatientPolicy);
             o.Conventions.AuthorizeFolder("/Doctor", DoctorPolicy);
             o.Conventions.AuthorizeFolder("/Directory");
+            foreach (var page in new[] { "/Account/SignIn", "/Account/SignUp", "/Account/Forgot", "/Account/Recover" })
+            {
+                o.Conventions.AddPageApplicationModelConvention(page, m => m.EndpointMetadata.Add(new Microsoft.AspNetCore.RateLimiting.EnableRateLimitingAttribute(RateLimits.AccountPolicy)));
+            }
         });
         services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(o =>
@@ -56,6 +60,7 @@ public static class WebServiceCollectionExtensions
             o.Providers.Add<GzipCompressionProvider>();
         });
         services.AddHealthChecks();
+        services.AddAccountRateLimits(configuration);
         services.AddScoped<UserAccounts>();
         services.AddScoped<AccountSignIn>();
         services.AddScoped<AccountKeyRecords>();

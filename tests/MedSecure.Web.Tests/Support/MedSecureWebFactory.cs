@@ -15,6 +15,9 @@ public class MedSecureWebFactory : WebApplicationFactory<Program>
 {
     private readonly string _dataDirectory = Directory.CreateTempSubdirectory("medsecure-tests-").FullName;
 
+    /// <summary>Sign-in/sign-up/recovery attempts allowed per minute.</summary>
+    protected virtual int AccountAttemptsPerWindow => 100_000;
+
     /// <summary>The fake Firebase Authentication every request goes to.</summary>
     public FakeFirebaseAuth Auth { get; } = new();
 
@@ -42,6 +45,8 @@ public class MedSecureWebFactory : WebApplicationFactory<Program>
         // same, and the suite stays fast on two cores.
         builder.UseSetting("Crypto:AccountKeys:PaillierModulusBits", "2048");
         builder.UseSetting("Crypto:AccountKeys:PoolSize", "0");
+        // Every test client shares one address; the limit itself is tested with its own factory.
+        builder.UseSetting("RateLimits:AccountAttemptsPerWindow", AccountAttemptsPerWindow.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.ConfigureServices(services =>
         {
             services.RemoveAll<IFirebaseAuthClient>();
