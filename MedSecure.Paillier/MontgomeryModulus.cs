@@ -1,0 +1,191 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace MedSecure.Paillier;
+
+/// <summary>
+/// Modular exponentiation for one fixed odd modulus on top of a Montgomery multiplication core: the AVX-512
+/// radix-2²⁶ core where the CPU has it, otherwise the portable 64-bit-limb core. BigInteger.ModPow is several
+/// times slower at Paillier sizes.
+/// </summary>
+internal sealed unsafe class MontgomeryModulus
+{
+    private readonly MontgomeryCore _core;
+
+    public MontgomeryModulus(BigInteger modulus) : this(modulus, preferVector: true) { }
+
+    internal MontgomeryModulus(BigInteger modulus, bool preferVector)
+    {
+        if (modulus.Sign <= 0 || modulus.IsEven) throw new ArgumentException("Montgomery modulus must be odd and positive.", nameof(modulus));
+        Modulus = modulus;
+        _core = preferVector && VectorMontgomeryCore.IsSupported
+            ? new VectorMontgomeryCore(modulus)
+            : new ScalarMontgomeryCore(modulus);
+    }
+
+    public BigInteger Modulus { get; }
+
+    internal MontgomeryCore Core => _core;
+
+
+    private static int SlidingWindowBits(long exponentBits) => exponentBits switch
+    {
+        > 1400 => 6,
+        > 500 => 5,
+        > 150 => 4,
+        > 40 => 3,
+        _ => 1,
+    };
+
+    /// <summary>b^e mod m for a PUBLIC exponent (sliding window: table reads follow the exponent's bits).</summary>
+    public BigInteger Pow(BigInteger b, BigInteger e)
+    {
+        if (e.Sign < 0) throw new ArgumentOutOfRangeException(nameof(e));
+        if (e.IsZero) return BigInteger.One % Modulus;
+        int k = _core.Length;
+        long bits = (long)e.GetBitLength();
+        int w = SlidingWindowBits(bits);
+        int oddPowers = 1 << (w - 1);
+        var buffer = new ulong[(oddPowers + 2) * k + _core.ScratchLength];
+        fixed (ulong* buf = buffer)
+        {
+            ulong* table = buf;                      // b^1, b^3, …, b^(2^w − 1)
+            ulong* acc = buf + oddPowers * k;
+            ulong* b2 = acc + k;
+            ulong* scratch = b2 + k;
+            _core.ToMontgomery(b, table, scratch);
+            if (oddPowers > 1)
+            {
+                _core.Square(table, b2, scratch);
+                for (int i = 1; i < oddPowers; i++) _core.Multiply(table + (i - 1) * k, b2, table + i * k, scratch);
+            }
+            byte[] eBytes = e.ToByteArray(isUnsigned: true, isBigEndian: false);
+            long i2 = bits - 1;
+            bool started = false;
+            while (i2 >= 0)
+            {
+                if (!Bit(eBytes, i2))
+                {
+                    if (started) _core.Square(acc, acc, scratch);
+                    i2--;
+                    continue;
+                }
+                // longest window [i2 .. low] with at most w bits ending in a 1
+                long low = Math.Max(i2 - w + 1, 0);
+                while (!Bit(eBytes, low)) low++;
+                int value = 0;
+                for (long j = i2; j >= low; j--) value = (value << 1) | (Bit(eBytes, j) ? 1 : 0);
+                if (started)
+                {
+                    for (long j = i2; j >= low; j--) _core.Square(acc, acc, scratch);
+                    _core.Multiply(acc, table + (value >> 1) * k, acc, scratch);
+                }
+                else
+                {
+                    new Span<ulong>(table + (value >> 1) * k, k).CopyTo(new Span<ulong>(acc, k));
+                    started = true;
+                }
+                i2 = low - 1;
+            }
+            BigInteger result = _core.FromMontgomery(acc, scratch);
+            Array.Clear(buffer);
+            return result;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Bit(byte[] le, long i) => ((le[i >> 3] >> (int)(i & 7)) & 1) != 0;
+
+    /// <summary>
+    /// b^e mod m for a SECRET exponent: fixed 5-bit windows, a square-and-multiply pattern that depends only on
+    /// the exponent's bit length, and every table entry read for each window (selected with masks), so neither
+    /// the sequence of operations nor the memory access pattern reveals the exponent.
+    /// </summary>
+    public BigInteger PowSecret(BigInteger b, BigInteger e)
+    {
+        if (e.Sign < 0) throw new ArgumentOutOfRangeException(nameof(e));
+        const int w = 5;
+        const int entries = 1 << w;
+        int k = _core.Length;
+        // the bit length used is public: the caller's exponent size (e.g. p−1), not its value
+        long bits = Math.Max((long)e.GetBitLength(), 1);
+        long windows = (bits + w - 1) / w;
+        var buffer = new ulong[(entries + 2) * k + _core.ScratchLength];
+        fixed (ulong* buf = buffer)
+        fixed (ulong* one = _core.One)
+        {
+            ulong* table = buf;
+            ulong* acc = buf + entries * k;
+            ulong* selected = acc + k;
+            ulong* scratch = selected + k;
+            new Span<ulong>(one, k).CopyTo(new Span<ulong>(table, k));
+            _core.ToMontgomery(b, table + k, scratch);
+            for (int i = 2; i < entries; i++) _core.Multiply(table + (i - 1) * k, table + k, table + i * k, scratch);
+            byte[] eBytes = new byte[(windows * w + 7) / 8 + 1];
+            e.TryWriteBytes(eBytes, out _, isUnsigned: true, isBigEndian: false);
+            new Span<ulong>(one, k).CopyTo(new Span<ulong>(acc, k));
+            for (long win = windows - 1; win >= 0; win--)
+            {
+                for (int s = 0; s < w; s++) _core.Square(acc, acc, scratch);
+                int digit = Window(eBytes, win * w, w);
+                SelectConstantAccess(table, entries, k, digit, selected);
+                _core.Multiply(acc, selected, acc, scratch);
+            }
+            BigInteger result = _core.FromMontgomery(acc, scratch);
+            Array.Clear(buffer);
+            Array.Clear(eBytes);
+            return result;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Window(byte[] le, long start, int width)
+    {
+        int value = 0;
+        for (int j = width - 1; j >= 0; j--)
+        {
+            long i = start + j;
+            value = (value << 1) | ((le[i >> 3] >> (int)(i & 7)) & 1);
+        }
+        return value;
+    }
+
+    /// <summary>Copies entry <paramref name="index"/> of the table to r after reading every entry (mask select).</summary>
+    internal static void SelectConstantAccess(ulong* table, int entries, int k, int index, ulong* r)
+    {
+        new Span<ulong>(r, k).Clear();
+        for (int i = 0; i < entries; i++)
+        {
+            // mask = all ones when i == index, computed without a branch
+            ulong diff = (ulong)(uint)(i ^ index);
+            ulong mask = ((diff | (0 - diff)) >> 63) - 1;
+            ulong* entry = table + i * k;
+            int j = 0;
+            if (Vector512.IsHardwareAccelerated)
+            {
+                var vm = Vector512.Create(mask);
+                for (; j + 8 <= k; j += 8)
+                {
+                    var acc = Vector512.Load(r + j) | (Vector512.Load(entry + j) & vm);
+                    acc.Store(r + j);
+                }
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                var vm = Vector256.Create(mask);
+                for (; j + 4 <= k; j += 4)
+                {
+                    var acc = Vector256.Load(r + j) | (Vector256.Load(entry + j) & vm);
+                    acc.Store(r + j);
+                }
+            }
+            for (; j < k; j++) r[j] |= entry[j] & mask;
+        }
+    }
+
+    /// <summary>Precomputes powers of a fixed base for exponents of up to <paramref name="exponentBits"/> bits.</summary>
+    public FixedBaseTable CreateFixedBaseTable(BigInteger b, int exponentBits) => new(this, b, exponentBits);
+
+}

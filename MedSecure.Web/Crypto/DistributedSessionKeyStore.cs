@@ -1,0 +1,194 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.Options;
+
+namespace MedSecure.Web.Crypto;
+
+/// <summary>
+/// Shares unlocked keys between app instances through an <see cref="IDistributedCache"/> (Redis in
+/// production), each entry encrypted and authenticated with ASP.NET Core Data Protection, so the
+/// cache only ever holds ciphertext readable by instances sharing the key ring.
+/// </summary>
+/// <remarks>
+/// <para>The cache applies the sliding and absolute expiry (a read refreshes the sliding window),
+/// and the entry also carries its own absolute deadline, checked on this instance's clock. Cache
+/// keys are a hash of the session id, so the cache never learns session ids. The entry names its
+/// session id inside the encrypted payload, so an entry copied to another key is refused.</para>
+/// <para>Opening an entry means re-validating the Paillier primes (~150 ms at 3072 bits), so each
+/// instance also keeps the parsed keys in a local <see cref="MemorySessionKeyStore"/>, tagged
+/// with a hash of the cache entry. The cache is still read on every request: a sign-out on
+/// another instance removes the entry, and this instance then drops its local copy too.</para>
+/// </remarks>
+public sealed class DistributedSessionKeyStore : ISessionKeyStore, IDisposable
+{
+    /// <summary>The Data Protection purpose string; entries protected for another purpose do not open.</summary>
+    public const string ProtectorPurpose = "MedSecure.Web.Crypto.SessionKeys.v1";
+
+    private const string CacheKeyPrefix = "medsecure:session-keys:";
+    private readonly IDistributedCache _cache;
+    private readonly IDataProtector _protector;
+    private readonly SessionKeyStoreOptions _options;
+    private readonly TimeProvider _time;
+    private readonly MemorySessionKeyStore _parsed;
+
+    /// <summary>Creates the store.</summary>
+    public DistributedSessionKeyStore(IDistributedCache cache, IDataProtectionProvider dataProtection, IOptions<SessionKeyStoreOptions> options, TimeProvider timeProvider)
+    {
+        _cache = cache;
+        _protector = dataProtection.CreateProtector(ProtectorPurpose);
+        _options = options.Value;
+        _options.Validate();
+        _time = timeProvider;
+        _parsed = new MemorySessionKeyStore(options, timeProvider);
+    }
+
+    /// <inheritdoc/>
+    public async Task PutAsync(string sessionId, UnlockedKeys keys, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(sessionId);
+        ArgumentNullException.ThrowIfNull(keys);
+        byte[] privateBytes = keys.Keys.ExportPrivateKeyBytes();
+        byte[] payload = Array.Empty<byte>();
+        try
+        {
+            var entry = new Payload
+            {
+                SessionId = sessionId,
+                UserId = keys.UserId,
+                ExpiresAt = (_time.GetUtcNow() + _options.AbsoluteExpiration).ToUnixTimeMilliseconds(),
+                PrivateKeys = Base64Url.EncodeToString(privateBytes),
+            };
+            payload = JsonSerializer.SerializeToUtf8Bytes(entry, CryptoJson.Options);
+            byte[] blob = _protector.Protect(payload);
+            await _cache.SetAsync(CacheKey(sessionId), blob, new DistributedCacheEntryOptions
+            {
+                SlidingExpiration = _options.SlidingExpiration,
+                AbsoluteExpirationRelativeToNow = _options.AbsoluteExpiration,
+            }, cancellationToken);
+            _parsed.Put(sessionId, keys.UserId, keys.Keys.Duplicate(), SHA256.HashData(blob));
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(privateBytes);
+            CryptographicOperations.ZeroMemory(payload);
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task<UnlockedKeys?> TryGetAsync(string sessionId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(sessionId);
+        byte[]? blob = await _cache.GetAsync(CacheKey(sessionId), cancellationToken);
+        if (blob is null)
+        {
+            // Expired, or signed out on another instance: drop any local copy as well.
+            await _parsed.RemoveAsync(sessionId, cancellationToken);
+            return null;
+        }
+
+        byte[] tag = SHA256.HashData(blob);
+        UnlockedKeys? local = _parsed.TryGet(sessionId, tag);
+        if (local is not null)
+        {
+            return local;
+        }
+
+        if (!TryOpen(sessionId, blob, out string? userId, out AccountKeys? keys))
+        {
+            await RemoveAsync(sessionId, cancellationToken);
+            return null;
+        }
+
+        try
+        {
+            _parsed.Put(sessionId, userId, keys.Duplicate(), tag);
+            return new UnlockedKeys(userId, keys);
+        }
+        catch
+        {
+            keys.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task RemoveAsync(string sessionId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(sessionId);
+        await _parsed.RemoveAsync(sessionId, cancellationToken);
+        await _cache.RemoveAsync(CacheKey(sessionId), cancellationToken);
+    }
+
+    /// <summary>Wipes this instance's local copies (the shared cache is left alone).</summary>
+    public void Dispose() => _parsed.Dispose();
+
+    /// <summary>The cache key for a session: a hash, so the cache does not learn session ids.</summary>
+    internal static string CacheKey(string sessionId) =>
+        CacheKeyPrefix + Base64Url.EncodeToString(SHA256.HashData(Encoding.UTF8.GetBytes(sessionId)));
+
+    private bool TryOpen(string sessionId, byte[] blob, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? userId, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out AccountKeys? keys)
+    {
+        userId = null;
+        keys = null;
+        byte[] payload;
+        try
+        {
+            payload = _protector.Unprotect(blob);
+        }
+        catch (CryptographicException)
+        {
+            // Altered, or protected under a key ring this instance does not share.
+            return false;
+        }
+
+        byte[]? privateBytes = null;
+        try
+        {
+            Payload? entry = JsonSerializer.Deserialize<Payload>(payload, CryptoJson.Options);
+            if (entry is null
+                || !string.Equals(entry.SessionId, sessionId, StringComparison.Ordinal)
+                || string.IsNullOrEmpty(entry.UserId)
+                || _time.GetUtcNow().ToUnixTimeMilliseconds() >= entry.ExpiresAt)
+            {
+                return false;
+            }
+
+            privateBytes = Base64Url.DecodeFromChars(entry.PrivateKeys);
+            keys = AccountKeys.ImportPrivateKeyBytes(privateBytes);
+            userId = entry.UserId;
+            return true;
+        }
+        catch (Exception ex) when (ex is JsonException or FormatException)
+        {
+            return false;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(payload);
+            if (privateBytes is not null)
+            {
+                CryptographicOperations.ZeroMemory(privateBytes);
+            }
+        }
+    }
+
+    private sealed class Payload
+    {
+        [JsonPropertyName("sid")]
+        public required string SessionId { get; init; }
+
+        [JsonPropertyName("uid")]
+        public required string UserId { get; init; }
+
+        [JsonPropertyName("exp")]
+        public required long ExpiresAt { get; init; }
+
+        [JsonPropertyName("keys")]
+        public required string PrivateKeys { get; init; }
+    }
+}

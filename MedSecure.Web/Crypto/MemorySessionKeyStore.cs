@@ -1,0 +1,167 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+
+namespace MedSecure.Web.Crypto;
+
+/// <summary>
+/// Keeps unlocked keys in this process's memory with sliding and absolute expiry measured on a
+/// <see cref="TimeProvider"/>. A timer sweeps expired sessions so their keys are wiped even if the
+/// user never comes back; a restart loses every session's keys (users sign in again).
+/// </summary>
+public sealed class MemorySessionKeyStore : ISessionKeyStore, IDisposable
+{
+    private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly SessionKeyStoreOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ITimer _sweeper;
+
+    /// <summary>Creates the store.</summary>
+    public MemorySessionKeyStore(IOptions<SessionKeyStoreOptions> options, TimeProvider timeProvider)
+    {
+        _options = options.Value;
+        _options.Validate();
+        _time = timeProvider;
+
+        // Sweep often enough that an idle session's keys outlive their window by at most a quarter of it (or a minute).
+        TimeSpan interval = TimeSpan.FromTicks(Math.Clamp(_options.SlidingExpiration.Ticks / 4, TimeSpan.TicksPerSecond, TimeSpan.TicksPerMinute));
+        _sweeper = _time.CreateTimer(static state => ((MemorySessionKeyStore)state!).Sweep(), this, interval, interval);
+    }
+
+    /// <summary>Sessions currently holding keys (for tests and diagnostics).</summary>
+    internal int Count => _entries.Count;
+
+    /// <inheritdoc/>
+    public Task PutAsync(string sessionId, UnlockedKeys keys, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        Put(sessionId, keys.UserId, keys.Keys.Duplicate(), tag: null);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public Task<UnlockedKeys?> TryGetAsync(string sessionId, CancellationToken cancellationToken = default) =>
+        Task.FromResult(TryGet(sessionId, tag: null));
+
+    /// <inheritdoc/>
+    public Task RemoveAsync(string sessionId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(sessionId);
+        if (_entries.TryRemove(sessionId, out Entry? entry))
+        {
+            entry.Wipe();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Stops the sweeper and wipes every session's keys.</summary>
+    public void Dispose()
+    {
+        _sweeper.Dispose();
+        foreach (string sessionId in _entries.Keys)
+        {
+            if (_entries.TryRemove(sessionId, out Entry? entry))
+            {
+                entry.Wipe();
+            }
+        }
+    }
+
+    /// <summary>Stores keys it takes ownership of, optionally labelled with a tag that
+    /// <see cref="TryGet"/> must match (the distributed store uses a hash of its cache entry).</summary>
+    internal void Put(string sessionId, string userId, AccountKeys ownedKeys, byte[]? tag)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(sessionId);
+        DateTimeOffset now = _time.GetUtcNow();
+        var entry = new Entry(userId, ownedKeys, tag, now);
+        Entry? replaced = null;
+        _entries.AddOrUpdate(sessionId, entry, (_, old) =>
+        {
+            replaced = old;
+            return entry;
+        });
+        replaced?.Wipe();
+    }
+
+    internal UnlockedKeys? TryGet(string sessionId, byte[]? tag)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(sessionId);
+        if (!_entries.TryGetValue(sessionId, out Entry? entry))
+        {
+            return null;
+        }
+
+        DateTimeOffset now = _time.GetUtcNow();
+        lock (entry)
+        {
+            if (entry.IsWiped)
+            {
+                return null;
+            }
+
+            if (IsExpired(entry, now))
+            {
+                RemoveAndWipe(sessionId, entry);
+                return null;
+            }
+
+            if (tag is not null && (entry.Tag is null || !tag.AsSpan().SequenceEqual(entry.Tag)))
+            {
+                return null;
+            }
+
+            entry.LastUsed = now;
+            return new UnlockedKeys(entry.UserId, entry.Keys.Duplicate());
+        }
+    }
+
+    private bool IsExpired(Entry entry, DateTimeOffset now) =>
+        now - entry.LastUsed >= _options.SlidingExpiration || now - entry.Created >= _options.AbsoluteExpiration;
+
+    private void RemoveAndWipe(string sessionId, Entry entry)
+    {
+        // Remove only this entry: a concurrent Put may already have replaced it.
+        _entries.TryRemove(KeyValuePair.Create(sessionId, entry));
+        entry.Wipe();
+    }
+
+    private void Sweep()
+    {
+        DateTimeOffset now = _time.GetUtcNow();
+        foreach (KeyValuePair<string, Entry> pair in _entries)
+        {
+            lock (pair.Value)
+            {
+                if (!pair.Value.IsWiped && IsExpired(pair.Value, now))
+                {
+                    RemoveAndWipe(pair.Key, pair.Value);
+                }
+            }
+        }
+    }
+
+    private sealed class Entry(string userId, AccountKeys keys, byte[]? tag, DateTimeOffset created)
+    {
+        public string UserId { get; } = userId;
+
+        public AccountKeys Keys { get; } = keys;
+
+        public byte[]? Tag { get; } = tag;
+
+        public DateTimeOffset Created { get; } = created;
+
+        public DateTimeOffset LastUsed { get; set; } = created;
+
+        public bool IsWiped { get; private set; }
+
+        /// <summary>Callers hold the entry's lock or have removed it from the dictionary.</summary>
+        public void Wipe()
+        {
+            lock (this)
+            {
+                IsWiped = true;
+                Keys.Dispose();
+            }
+        }
+    }
+}

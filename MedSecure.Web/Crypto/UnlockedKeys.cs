@@ -1,0 +1,26 @@
+namespace MedSecure.Web.Crypto;
+
+/// <summary>
+/// A signed-in user's private keys, unwrapped, with the user they belong to. Lives in the
+/// <see cref="ISessionKeyStore"/>; whoever receives one from the store owns that copy and disposes it.
+/// </summary>
+public sealed class UnlockedKeys : IDisposable
+{
+    /// <summary>Pairs keys with their owner. Takes ownership of <paramref name="keys"/>.</summary>
+    public UnlockedKeys(string userId, AccountKeys keys)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        ArgumentNullException.ThrowIfNull(keys);
+        UserId = userId;
+        Keys = keys;
+    }
+
+    /// <summary>The account the keys belong to. Pages must check it against the signed-in user.</summary>
+    public string UserId { get; }
+
+    /// <summary>The private keys.</summary>
+    public AccountKeys Keys { get; }
+
+    /// <summary>Wipes what can be wiped (the ECDSA key).</summary>
+    public void Dispose() => Keys.Dispose();
+}

@@ -1,0 +1,51 @@
+using System.Diagnostics;
+using System.Numerics;
+using MedSecure.Paillier;
+
+namespace MedSecure.Paillier.Bench;
+
+/// <summary>Per-multiplication timings of the Montgomery core, for tuning (run with "micro").</summary>
+internal static unsafe class Micro
+{
+    public static void Run()
+    {
+        foreach (int bits in new[] { 1024, 1536, 2048, 3072, 4096, 6144 })
+        {
+            var rng = new Random(bits);
+            var bytes = new byte[bits / 8];
+            rng.NextBytes(bytes);
+            bytes[^1] |= 0x80;
+            bytes[0] |= 1;
+            var m = new BigInteger(bytes, isUnsigned: true);
+            foreach (bool vector in new[] { false, true })
+            {
+            var mont = new MontgomeryModulus(m, vector).Core;
+            int k = mont.Length;
+            var a = new ulong[k];
+            var b = new ulong[k];
+            var r = new ulong[k];
+            var s = new ulong[mont.ScratchLength];
+            fixed (ulong* pa = a, pb = b, pr = r, ps = s)
+            {
+                mont.ToMontgomery(m - 12345, pa, ps);
+                mont.ToMontgomery(m - 999, pb, ps);
+                int n = 400_000 / (k * k) + 50;
+                double bestMul = double.MaxValue, bestSq = double.MaxValue;
+                for (int w = 0; w < 7; w++)
+                {
+                    var sw = Stopwatch.StartNew();
+                    for (int i = 0; i < n; i++) mont.Multiply(pa, pb, pr, ps);
+                    double mul = sw.Elapsed.TotalMicroseconds / n;
+                    sw.Restart();
+                    for (int i = 0; i < n; i++) mont.Square(pa, pr, ps);
+                    double sq = sw.Elapsed.TotalMicroseconds / n;
+                    bestMul = Math.Min(bestMul, mul);
+                    bestSq = Math.Min(bestSq, sq);
+                    if (w == 6) Console.WriteLine($"{bits,5} bits {(vector ? "vector" : "scalar")}: mul {bestMul,7:F2} µs  sqr {bestSq,7:F2} µs");
+                }
+            }
+        
+            }
+        }
+    }
+}

@@ -1,0 +1,156 @@
+using System.Numerics;
+using MedSecure.Paillier;
+
+namespace MedSecure.Paillier.Tests;
+
+public class EncryptionTests
+{
+    private static PaillierPublicKey Pub => TestKeys.Main.PublicKey;
+    private static PaillierPrivateKey Priv => TestKeys.Main.PrivateKey;
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(-1)]
+    [InlineData(123456789)]
+    [InlineData(-987654321)]
+    public void Encrypt_then_decrypt_round_trips(long m)
+    {
+        Assert.Equal(new BigInteger(m), Priv.Decrypt(Pub.Encrypt(m)));
+        Assert.Equal(new BigInteger(m), Priv.Decrypt(Pub.EncryptFast(m)));
+        Assert.Equal(new BigInteger(m), Priv.Decrypt(Priv.Encrypt(m)));
+    }
+
+    [Fact]
+    public void Extremes_of_the_encodable_range_round_trip()
+    {
+        Assert.Equal(Pub.MaxEncodable, Priv.Decrypt(Pub.Encrypt(Pub.MaxEncodable)));
+        Assert.Equal(-Pub.MaxEncodable, Priv.Decrypt(Pub.Encrypt(-Pub.MaxEncodable)));
+    }
+
+    [Fact]
+    public void Encrypting_outside_the_range_is_refused()
+    {
+        var ex = Assert.Throws<PaillierException>(() => Pub.Encrypt(Pub.MaxEncodable + 1));
+        Assert.Contains("outside", ex.Message);
+        Assert.Throws<PaillierException>(() => Pub.Encrypt(-Pub.MaxEncodable - 1));
+        Assert.Throws<PaillierException>(() => Pub.AddPlain(Pub.Encrypt(1), Pub.N));
+    }
+
+    [Fact]
+    public void Encryption_is_randomised()
+    {
+        Assert.NotEqual(Pub.Encrypt(5).Value, Pub.Encrypt(5).Value);
+        Assert.NotEqual(Pub.EncryptFast(5).Value, Pub.EncryptFast(5).Value);
+        var c = Pub.Encrypt(5);
+        var r = Pub.Rerandomize(c);
+        Assert.NotEqual(c.Value, r.Value);
+        Assert.Equal(5, Priv.Decrypt(r));
+    }
+
+    [Fact]
+    public void Homomorphic_operations()
+    {
+        var a = Pub.Encrypt(1200);
+        var b = Pub.Encrypt(-34);
+        Assert.Equal(1166, Priv.Decrypt(Pub.Add(a, b)));
+        Assert.Equal(1234, Priv.Decrypt(Pub.Subtract(a, b)));
+        Assert.Equal(-1200, Priv.Decrypt(Pub.Negate(a)));
+        Assert.Equal(1210, Priv.Decrypt(Pub.AddPlain(a, 10)));
+        Assert.Equal(1190, Priv.Decrypt(Pub.AddPlain(a, -10)));
+        Assert.Equal(3600, Priv.Decrypt(Pub.Multiply(a, 3)));
+        Assert.Equal(-3600, Priv.Decrypt(Pub.Multiply(a, -3)));
+        Assert.Equal(0, Priv.Decrypt(Pub.Multiply(a, 0)));
+        Assert.Equal(new BigInteger(-34) * uint.MaxValue, Priv.Decrypt(Pub.Multiply(b, uint.MaxValue)));
+    }
+
+    [Fact]
+    public void Overflow_is_reported_never_a_wrong_number()
+    {
+        var big = Pub.Encrypt(Pub.MaxEncodable);
+        var ex = Assert.Throws<PaillierException>(() => Priv.Decrypt(Pub.Add(big, big)));
+        Assert.Contains("Overflow", ex.Message);
+        Assert.Throws<PaillierException>(() => Priv.Decrypt(Pub.Multiply(big, 2)));
+        // The raw residue is still available for callers that want it.
+        Assert.Equal(2 * Pub.MaxEncodable, Priv.DecryptRaw(Pub.Add(big, big)));
+    }
+
+    [Fact]
+    public void Decrypt_with_crt_matches_textbook_formula()
+    {
+        var c = Pub.Encrypt(-77);
+        // Textbook: m = L(c^λ mod n²)·μ mod n with λ = lcm(p−1, q−1); here check via raw residue.
+        Assert.Equal(Pub.N - 77, Priv.DecryptRaw(c));
+    }
+
+    [Fact]
+    public void Ciphertexts_of_another_key_are_refused()
+    {
+        var other = TestKeys.Other;
+        var foreign = other.PublicKey.Encrypt(3);
+        var ex = Assert.Throws<PaillierException>(() => Priv.Decrypt(foreign));
+        Assert.Contains("belongs to key", ex.Message);
+        Assert.Throws<PaillierException>(() => Pub.Add(Pub.Encrypt(1), foreign));
+        Assert.Throws<PaillierException>(() => Pub.Multiply(foreign, 2));
+        Assert.Throws<PaillierException>(() => Pub.Rerandomize(foreign));
+        Assert.Throws<PaillierException>(() => PaillierCiphertext.FromJson(Pub, foreign.ToJson()));
+    }
+
+    [Fact]
+    public void FromValue_validates_range_and_coprimality()
+    {
+        Assert.Throws<PaillierException>(() => PaillierCiphertext.FromValue(Pub, BigInteger.Zero));
+        Assert.Throws<PaillierException>(() => PaillierCiphertext.FromValue(Pub, BigInteger.MinusOne));
+        Assert.Throws<PaillierException>(() => PaillierCiphertext.FromValue(Pub, Pub.NSquared));
+        Assert.Throws<PaillierException>(() => PaillierCiphertext.FromValue(Pub, Pub.NSquared + 5));
+        Assert.Throws<PaillierException>(() => PaillierCiphertext.FromValue(Pub, Pub.N));
+        Assert.Throws<PaillierException>(() => PaillierCiphertext.FromValue(Pub, Pub.N * 7));
+        var c = Pub.Encrypt(9);
+        Assert.Equal(c, PaillierCiphertext.FromValue(Pub, c.Value));
+    }
+
+    [Fact]
+    public void Ciphertext_json_round_trips_and_rejects_tampering()
+    {
+        var c = Pub.Encrypt(-42);
+        string json = c.ToJson();
+        Assert.StartsWith("{\"kid\":\"" + Pub.Fingerprint + "\",\"c\":\"", json);
+        var back = PaillierCiphertext.FromJson(Pub, json);
+        Assert.Equal(c, back);
+        Assert.Equal(-42, Priv.Decrypt(back));
+        Assert.Throws<PaillierException>(() => PaillierCiphertext.FromJson(Pub, "not json"));
+        Assert.Throws<PaillierException>(() => PaillierCiphertext.FromJson(Pub, "[]"));
+        Assert.Throws<PaillierException>(() => PaillierCiphertext.FromJson(Pub, "{\"kid\":\"" + Pub.Fingerprint + "\"}"));
+        Assert.Throws<PaillierException>(() => PaillierCiphertext.FromJson(Pub, "{\"kid\":\"" + Pub.Fingerprint + "\",\"c\":\"***\"}"));
+        Assert.Throws<PaillierException>(() => PaillierCiphertext.FromJson(Pub, "{\"kid\":\"" + Pub.Fingerprint + "\",\"c\":\"AA\"}"));
+        Assert.Throws<PaillierException>(() => PaillierCiphertext.FromJson(Pub, "{\"kid\":\"" + Pub.Fingerprint + "\",\"c\":5}"));
+    }
+
+    [Fact]
+    public void Pool_encrypts_with_each_mask_once()
+    {
+        using var pool = Pub.CreateRandomnessPool(capacity: 4);
+        Assert.True(pool.WaitForAvailable(4, TimeSpan.FromSeconds(30)));
+        var values = new HashSet<BigInteger>();
+        for (int i = 0; i < 12; i++)
+        {
+            var c = pool.Encrypt(i - 6);
+            Assert.Equal(i - 6, Priv.Decrypt(c));
+            Assert.True(values.Add(c.Value / Pub.N), "mask reused");
+        }
+        using var ownerPool = Priv.CreateRandomnessPool(capacity: 2);
+        Assert.Equal(77, Priv.Decrypt(ownerPool.Encrypt(77)));
+        using var fastPool = Pub.CreateRandomnessPool(capacity: 2, fastMode: true);
+        Assert.Equal(-77, Priv.Decrypt(fastPool.Encrypt(-77)));
+    }
+
+    [Fact]
+    public void Encrypt_and_decrypt_at_3072_bits()
+    {
+        var pair = TestKeys.Large;
+        Assert.Equal(3072, pair.PublicKey.ModulusBits);
+        Assert.Equal(-5, pair.PrivateKey.Decrypt(pair.PublicKey.Encrypt(-5)));
+        Assert.Equal(6, pair.PrivateKey.Decrypt(pair.PublicKey.EncryptFast(6)));
+        Assert.Equal(7, pair.PrivateKey.Decrypt(pair.PrivateKey.Encrypt(7)));
+    }
+}

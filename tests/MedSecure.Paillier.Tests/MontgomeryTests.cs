@@ -1,0 +1,63 @@
+using System.Numerics;
+using CsCheck;
+using MedSecure.Paillier;
+
+namespace MedSecure.Paillier.Tests;
+
+public class MontgomeryTests
+{
+    private static BigInteger RandomBits(Random rng, int bits)
+    {
+        var bytes = new byte[(bits + 7) / 8 + 1];
+        rng.NextBytes(bytes);
+        bytes[^1] = 0;
+        return new BigInteger(bytes) >> (bytes.Length * 8 - 8 - bits);
+    }
+
+    [Theory]
+    [InlineData(64, false)]
+    [InlineData(65, false)]
+    [InlineData(127, false)]
+    [InlineData(1024, false)]
+    [InlineData(2048, false)]
+    [InlineData(64, true)]
+    [InlineData(77, true)]
+    [InlineData(127, true)]
+    [InlineData(1024, true)]
+    [InlineData(2048, true)]
+    [InlineData(3000, true)]
+    public void Pow_and_PowSecret_match_BigInteger_ModPow(int bits, bool vector)
+    {
+        var rng = new Random(bits);
+        for (int trial = 0; trial < 3; trial++)
+        {
+            BigInteger m = RandomBits(rng, bits) | BigInteger.One | (BigInteger.One << (bits - 1));
+            if (trial == 0) m = (BigInteger.One << bits) - 1; // all-ones limbs stress the carries
+            var mont = new MontgomeryModulus(m, vector);
+            BigInteger b = RandomBits(rng, bits + 8); // larger than m: must be reduced
+            foreach (BigInteger e in new[] { BigInteger.Zero, BigInteger.One, new BigInteger(2), new BigInteger(31), RandomBits(rng, bits / 2), RandomBits(rng, bits), m - 1 })
+            {
+                BigInteger expected = BigInteger.ModPow(b, e, m);
+                Assert.Equal(expected, mont.Pow(b, e));
+                Assert.Equal(expected, mont.PowSecret(b, e));
+            }
+            Assert.Equal(BigInteger.Zero, mont.Pow(BigInteger.Zero, 5));
+            Assert.Equal(m - 1, mont.PowSecret(m - 1, 3));
+        }
+    }
+
+    [Fact]
+    public void Random_operands_match_BigInteger_ModPow()
+    {
+        Gen.Select(Gen.Int[64, 1100], Gen.Int[0, 1_000_000], Gen.Bool).Sample((bits, seed, vector) =>
+        {
+            var rng = new Random(seed);
+            BigInteger m = RandomBits(rng, bits) | BigInteger.One | (BigInteger.One << (bits - 1));
+            BigInteger b = RandomBits(rng, bits);
+            BigInteger e = RandomBits(rng, rng.Next(1, bits));
+            var mont = new MontgomeryModulus(m, vector);
+            BigInteger expected = BigInteger.ModPow(b, e, m);
+            return mont.Pow(b, e) == expected && mont.PowSecret(b, e) == expected;
+        }, iter: 100);
+    }
+}
