@@ -1,0 +1,127 @@
+namespace MedSecure.Web.Features.LabResults.Catalog;
+
+/// <summary>
+/// The shipped panel definitions. LOINC codes are the common US lab codes for each observation
+/// (automated counts for the blood count, serum/plasma for chemistry); ranges are typical adult
+/// values from common lab references (NHS, Mayo Clinic Laboratories, ADA, NCEP ATP III).
+/// </summary>
+internal static class StandardPanels
+{
+    /// <summary>Panel ids, so callers and tests need not repeat string literals.</summary>
+    internal static class Ids
+    {
+        public const string CompleteBloodCount = "cbc";
+        public const string VitalSigns = "vitals";
+        public const string Lipids = "lipids";
+        public const string BasicMetabolic = "bmp";
+        public const string HbA1c = "hba1c";
+    }
+
+    public static IEnumerable<LabPanel> All()
+    {
+        yield return CompleteBloodCount();
+        yield return VitalSigns();
+        yield return Lipids();
+        yield return BasicMetabolic();
+        yield return HbA1c();
+    }
+
+    private static LabPanel CompleteBloodCount() => new(
+        Ids.CompleteBloodCount,
+        "Complete blood count",
+        "Counts and sizes of the cells in your blood.",
+        [
+            new("wbc", "White blood cells", "6690-2", "10*3/uL", "×10³/µL", 1,
+                new(0.0m, 500.0m), new(4.0m, 11.0m)),
+            new("neutrophils-pct", "Neutrophils", "770-8", "%", "%", 1,
+                new(0.0m, 100.0m), new(40.0m, 75.0m)),
+            new("lymphocytes-pct", "Lymphocytes", "736-9", "%", "%", 1,
+                new(0.0m, 100.0m), new(20.0m, 45.0m)),
+            new("monocytes-pct", "Monocytes", "5905-5", "%", "%", 1,
+                new(0.0m, 100.0m), new(2.0m, 10.0m)),
+            new("eosinophils-pct", "Eosinophils", "713-8", "%", "%", 1,
+                new(0.0m, 100.0m), new(null, 6.0m)),
+            new("basophils-pct", "Basophils", "706-2", "%", "%", 1,
+                new(0.0m, 100.0m), new(null, 2.0m)),
+            new("rbc", "Red blood cells", "789-8", "10*6/uL", "×10⁶/µL", 2,
+                new(0.50m, 10.00m), new(4.00m, 5.90m, "Women about 4.00–5.20, men about 4.50–5.90.")),
+            new("haemoglobin", "Haemoglobin", "718-7", "g/dL", "g/dL", 1,
+                new(1.0m, 25.0m), new(12.0m, 17.5m, "Women 12.0–15.5, men 13.5–17.5.")),
+            new("haematocrit", "Haematocrit", "4544-3", "%", "%", 1,
+                new(5.0m, 75.0m), new(36.0m, 53.0m, "Women about 36–46%, men about 41–53%.")),
+            new("mcv", "Mean cell volume (MCV)", "787-2", "fL", "fL", 1,
+                new(40.0m, 150.0m), new(80.0m, 100.0m)),
+            new("mch", "Mean cell haemoglobin (MCH)", "785-6", "pg", "pg", 1,
+                new(10.0m, 60.0m), new(27.0m, 33.0m)),
+            new("mchc", "Mean cell haemoglobin concentration (MCHC)", "786-4", "g/dL", "g/dL", 1,
+                new(20.0m, 45.0m), new(32.0m, 36.0m)),
+            new("rdw", "Red cell distribution width (RDW)", "788-0", "%", "%", 1,
+                new(5.0m, 40.0m), new(11.5m, 14.5m)),
+            new("platelets", "Platelets", "777-3", "10*3/uL", "×10³/µL", 0,
+                new(0m, 5000m), new(150m, 400m)),
+            new("mpv", "Mean platelet volume (MPV)", "32623-1", "fL", "fL", 1,
+                new(3.0m, 20.0m), new(7.5m, 11.5m)),
+        ]);
+
+    private static LabPanel VitalSigns() => new(
+        Ids.VitalSigns,
+        "Vital signs",
+        "Blood pressure and resting heart rate.",
+        [
+            new("systolic-bp", "Systolic blood pressure", "8480-6", "mm[Hg]", "mmHg", 0,
+                new(40m, 300m), new(90m, 120m, "The upper number. Ideal is 90–120; 140 or more is high.")),
+            new("diastolic-bp", "Diastolic blood pressure", "8462-4", "mm[Hg]", "mmHg", 0,
+                new(20m, 200m), new(60m, 80m, "The lower number. Ideal is 60–80; 90 or more is high.")),
+            new("heart-rate", "Heart rate", "8867-4", "/min", "beats/min", 0,
+                new(20m, 300m), new(60m, 100m, "At rest.")),
+        ]);
+
+    private static LabPanel Lipids() => new(
+        Ids.Lipids,
+        "Lipid panel",
+        "Cholesterol and triglycerides, in mg/dL.",
+        [
+            new("total-cholesterol", "Total cholesterol", "2093-3", "mg/dL", "mg/dL", 0,
+                new(40m, 1500m), new(null, 199m, "Desirable below 200.")),
+            new("hdl", "HDL cholesterol", "2085-9", "mg/dL", "mg/dL", 0,
+                new(5m, 250m), new(40m, null, "Below 40 is low; 60 or more is protective.")),
+            // 2089-1 is the method-less LDL code: the patient copies whatever their report says,
+            // measured or calculated. The calculated (Friedewald) code 13457-7 belongs to the formula.
+            new("ldl", "LDL cholesterol", "2089-1", "mg/dL", "mg/dL", 0,
+                new(5m, 1200m), new(null, 99m, "Optimal below 100.")),
+            new("triglycerides", "Triglycerides", "2571-8", "mg/dL", "mg/dL", 0,
+                new(10m, 20000m), new(null, 149m, "Normal below 150.")),
+        ]);
+
+    private static LabPanel BasicMetabolic() => new(
+        Ids.BasicMetabolic,
+        "Basic metabolic panel",
+        "Salts, sugar and kidney markers in your blood, with calcium and albumin.",
+        [
+            new("sodium", "Sodium", "2951-2", "mmol/L", "mmol/L", 0,
+                new(80m, 200m), new(135m, 145m)),
+            new("potassium", "Potassium", "2823-3", "mmol/L", "mmol/L", 1,
+                new(1.0m, 10.0m), new(3.5m, 5.0m)),
+            new("chloride", "Chloride", "2075-0", "mmol/L", "mmol/L", 0,
+                new(50m, 150m), new(98m, 107m)),
+            new("bicarbonate", "Bicarbonate", "1963-8", "mmol/L", "mmol/L", 0,
+                new(2m, 60m), new(22m, 29m)),
+            new("glucose-fasting", "Fasting glucose", "1558-6", "mg/dL", "mg/dL", 0,
+                new(10m, 2000m), new(70m, 99m, "100–125 is prediabetes; 126 or more is in the diabetes range.")),
+            new("creatinine", "Creatinine", "2160-0", "mg/dL", "mg/dL", 2,
+                new(0.10m, 30.00m), new(0.60m, 1.20m, "Women about 0.50–1.10, men about 0.70–1.30.")),
+            new("calcium", "Calcium", "17861-6", "mg/dL", "mg/dL", 1,
+                new(2.0m, 20.0m), new(8.5m, 10.5m)),
+            new("albumin", "Albumin", "1751-7", "g/dL", "g/dL", 1,
+                new(0.5m, 7.0m), new(3.5m, 5.0m)),
+        ]);
+
+    private static LabPanel HbA1c() => new(
+        Ids.HbA1c,
+        "HbA1c",
+        "Average blood sugar over the last two to three months.",
+        [
+            new("hba1c", "HbA1c", "4548-4", "%", "%", 1,
+                new(2.0m, 25.0m), new(null, 5.6m, "5.7–6.4% is prediabetes; 6.5% or more is in the diabetes range.")),
+        ]);
+}
