@@ -58,6 +58,7 @@ public static class WebServiceCollectionExtensions
         services.AddScoped<UserAccounts>();
         services.AddScoped<AccountSignIn>();
         services.AddScoped<Features.Directory.DoctorDirectory>();
+        Features.LabResults.LabResultsServiceCollectionExtensions.AddLabResults(services);
         services.TryAddSingleton(TimeProvider.System);
         return services;
     }

@@ -1,4 +1,5 @@
 using MedSecure.Web.Crypto;
+using MedSecure.Web.Features.LabResults.Catalog;
 using MedSecure.Web.Features.LabResults.Submissions;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -13,6 +14,7 @@ public static class LabResultsServiceCollectionExtensions
         // Also registered by AddAccountCrypto; TryAdd keeps whichever comes first.
         services.TryAddSingleton<RecordSigner>();
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(LabCatalog.Standard);
         services.AddSingleton<SubmissionSealer>();
         services.AddSingleton<SubmissionOpener>();
         services.AddScoped<SubmissionStore>();
