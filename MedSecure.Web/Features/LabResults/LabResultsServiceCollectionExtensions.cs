@@ -19,6 +19,7 @@ public static class LabResultsServiceCollectionExtensions
         services.AddSingleton<SubmissionOpener>();
         services.AddScoped<SubmissionStore>();
         services.AddScoped<LabSubmissions>();
+        services.AddScoped<ISubmissionKeys, AccountSubmissionKeys>();
         return services;
     }
 }
