@@ -35,6 +35,17 @@ public class MedSecureWebFactory : WebApplicationFactory<Program>
         HandleCookies = true,
     }));
 
+    /// <summary>
+    /// A client that keeps no cookies of its own: tests set the Cookie header by hand, e.g. to replay
+    /// a session cookie after sign-out.
+    /// </summary>
+    public HttpClient NewBareClient() => CreateClient(new WebApplicationFactoryClientOptions
+    {
+        BaseAddress = new Uri("https://localhost"),
+        AllowAutoRedirect = false,
+        HandleCookies = false,
+    });
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
