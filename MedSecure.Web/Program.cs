@@ -26,6 +26,7 @@ if (app.Configuration.GetValue("Security:RequireHttps", true))
 }
 app.UseResponseCompression();
 app.UseSecurityHeaders();
+app.UseFormBodyGuard();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();

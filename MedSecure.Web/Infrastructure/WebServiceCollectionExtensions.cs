@@ -59,6 +59,19 @@ public static class WebServiceCollectionExtensions
             o.Providers.Add<BrotliCompressionProvider>();
             o.Providers.Add<GzipCompressionProvider>();
         });
+        // Every form here is a few hundred bytes to a few KB. Refuse huge bodies early (Kestrel 413)
+        // and cap single form values, so a hostile post cannot make the server buffer megabytes
+        // (issue 8). Form reading past the caps fails antiforgery validation: a 400.
+        var limits = configuration.GetSection(RequestLimitOptions.SectionName).Get<RequestLimitOptions>() ?? new RequestLimitOptions();
+        services.Configure<RequestLimitOptions>(configuration.GetSection(RequestLimitOptions.SectionName));
+        services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = limits.MaxBodyBytes);
+        services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(o =>
+        {
+            o.ValueLengthLimit = limits.MaxFormValueBytes;
+            o.ValueCountLimit = limits.MaxFormValues;
+            o.KeyLengthLimit = 256;
+            o.MultipartBodyLengthLimit = limits.MaxBodyBytes;
+        });
         services.AddHealthChecks();
         services.AddAccountRateLimits(configuration);
         services.AddScoped<UserAccounts>();

@@ -29,7 +29,9 @@ public sealed class ChangePasswordForm
 public sealed class ChangePasswordModel(PasswordChange change) : PageModel
 {
     /// <summary>The form as entered.</summary>
-    [BindProperty]
+    // Named explicitly: without a name, a post with no "Form." fields falls back to binding unprefixed
+    // keys, and the validation messages land under keys the page never shows (hostile-input corpus, issue 8).
+    [BindProperty(Name = "Form")]
     public ChangePasswordForm Form { get; set; } = new();
 
     /// <summary>Set after a successful change.</summary>

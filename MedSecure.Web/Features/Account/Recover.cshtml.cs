@@ -34,7 +34,9 @@ public sealed class RecoverForm
 public sealed class RecoverModel(PasswordRecovery recovery, AccountSignIn accounts, PendingRecoveryCodes codes) : PageModel
 {
     /// <summary>The form as entered.</summary>
-    [BindProperty]
+    // Named explicitly: without a name, a post with no "Form." fields falls back to binding unprefixed
+    // keys, and the validation messages land under keys the page never shows (hostile-input corpus, issue 8).
+    [BindProperty(Name = "Form")]
     public RecoverForm Form { get; set; } = new();
 
     /// <summary>Set after step 1.</summary>
@@ -49,6 +51,7 @@ public sealed class RecoverModel(PasswordRecovery recovery, AccountSignIn accoun
     /// <summary>Resets the password, keeping the keys when the recovery code is given.</summary>
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
+        ModelState.TreatUnreadableAsUnticked("Form.WithoutRecoveryCode");
         RecoveryCode? recoveryCode = null;
         if (!Form.WithoutRecoveryCode)
         {

@@ -32,6 +32,7 @@ public sealed class RecoveryCodeModel(PendingRecoveryCodes codes) : PageModel
     /// <summary>Forgets the code once the user confirms they kept it.</summary>
     public IActionResult OnPost()
     {
+        ModelState.TreatUnreadableAsUnticked(nameof(Kept));
         Response.Headers.CacheControl = "no-store";
         if (!Kept)
         {

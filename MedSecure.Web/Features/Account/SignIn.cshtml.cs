@@ -26,7 +26,9 @@ public sealed class SignInForm
 public sealed class SignInModel(AccountSignIn accounts) : PageModel
 {
     /// <summary>The form as entered.</summary>
-    [BindProperty]
+    // Named explicitly: without a name, a post with no "Form." fields falls back to binding unprefixed
+    // keys, and the validation messages land under keys the page never shows (hostile-input corpus, issue 8).
+    [BindProperty(Name = "Form")]
     public SignInForm Form { get; set; } = new();
 
     /// <summary>Local URL to return to after signing in.</summary>

@@ -17,11 +17,13 @@ public sealed class SignUpForm
     /// <summary>Name shown to the other party.</summary>
     [Required(ErrorMessage = "Enter your name.")]
     [StringLength(80, ErrorMessage = "Keep your name under 80 characters.")]
+    [PlainText(ErrorMessage = "Use letters, digits and punctuation in your name.")]
     [Display(Name = "Your name")]
     public string? DisplayName { get; set; }
 
     /// <summary>Doctors only: shown in the directory.</summary>
     [StringLength(80, ErrorMessage = "Keep the specialty under 80 characters.")]
+    [PlainText(ErrorMessage = "Use letters, digits and punctuation in the specialty.")]
     public string? Specialty { get; set; }
 
     /// <summary>Sign-in email.</summary>
@@ -41,7 +43,9 @@ public sealed class SignUpForm
 public sealed class SignUpModel(AccountSignIn accounts, PendingRecoveryCodes recoveryCodes) : PageModel
 {
     /// <summary>The form as entered.</summary>
-    [BindProperty]
+    // Named explicitly: without a name, a post with no "Form." fields falls back to binding unprefixed
+    // keys, and the validation messages land under keys the page never shows (hostile-input corpus, issue 8).
+    [BindProperty(Name = "Form")]
     public SignUpForm Form { get; set; } = new();
 
     /// <summary>Shows the empty form.</summary>

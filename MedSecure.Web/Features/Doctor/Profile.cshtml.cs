@@ -16,6 +16,7 @@ public sealed class ProfileModel(DoctorDirectory directory, AccountKeyRecords ke
     [BindProperty]
     [Required(ErrorMessage = "Enter your specialty, so patients can find you.")]
     [StringLength(80, ErrorMessage = "Keep the specialty under 80 characters.")]
+    [PlainText(ErrorMessage = "Use letters, digits and punctuation in the specialty.")]
     public string? Specialty { get; set; }
 
     /// <summary>The doctor's name.</summary>

@@ -92,6 +92,7 @@ public sealed class SubmitModel(
                 return this.NavigateTo("/LabResults/Submission", new { id = existing });
             }
 
+            RefuseRepeatedFields();
             var values = Form.Validate(catalog, ModelState);
             var doctor = values is null ? null : await directory.FindAsync(Form.DoctorUid!, ct);
             if (values is not null && doctor is null)
@@ -120,6 +121,26 @@ public sealed class SubmitModel(
 
         await LoadDoctorsSafelyAsync(ct);
         return this.PageOrPartial("_SubmitForm");
+    }
+
+    /// <summary>
+    /// A value posted twice under one name (only a hand-made post does that) is ambiguous: model
+    /// binding would silently keep the first. Refuse it beside the field instead of guessing which
+    /// one the patient meant (found by the hostile-input corpus, issue 8).
+    /// </summary>
+    private void RefuseRepeatedFields()
+    {
+        if (!Request.HasFormContentType)
+        {
+            return;
+        }
+        foreach (var (name, values) in Request.Form)
+        {
+            if (values.Count > 1 && (name == "Form.DoctorUid" || name.StartsWith("Form.Values[", StringComparison.Ordinal)))
+            {
+                ModelState.AddModelError(name, "This was sent more than once. Enter one value.");
+            }
+        }
     }
 
     /// <summary>Field message for an analyte, or empty.</summary>
