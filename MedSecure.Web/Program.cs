@@ -1,3 +1,4 @@
+using MedSecure.Web.Crypto;
 using MedSecure.Web.Firebase;
 using MedSecure.Web.Infrastructure;
 using MedSecure.Web.Storage;
@@ -11,6 +12,7 @@ if (!builder.Environment.IsProduction())
 builder.Services.AddMedSecureWeb(builder.Configuration);
 builder.Services.AddFirebaseAuth(builder.Configuration);
 builder.Services.AddTreeStore(builder.Configuration);
+builder.Services.AddAccountCrypto(builder.Configuration);
 
 var app = builder.Build();
 if (!app.Environment.IsDevelopment())

@@ -30,6 +30,15 @@ public interface IFirebaseAuthClient
 
     /// <summary>Deletes the account the ID token belongs to.</summary>
     Task DeleteAccountAsync(string idToken, CancellationToken ct = default);
+
+    /// <summary>Asks Firebase to email a password-reset code to the address.</summary>
+    Task SendPasswordResetAsync(string email, CancellationToken ct = default);
+
+    /// <summary>Checks a password-reset code without using it; returns the account's email.</summary>
+    Task<string> VerifyPasswordResetCodeAsync(string oobCode, CancellationToken ct = default);
+
+    /// <summary>Uses a password-reset code to set a new password; returns the account's email.</summary>
+    Task<string> ConfirmPasswordResetAsync(string oobCode, string newPassword, CancellationToken ct = default);
 }
 
 /// <inheritdoc />
@@ -75,6 +84,15 @@ internal sealed class FirebaseAuthClient(HttpClient http, IOptions<FirebaseAuthO
 
     public async Task DeleteAccountAsync(string idToken, CancellationToken ct = default) =>
         await PostJsonAsync<JsonElement>("accounts:delete", new { idToken }, ct);
+
+    public async Task SendPasswordResetAsync(string email, CancellationToken ct = default) =>
+        await PostJsonAsync<JsonElement>("accounts:sendOobCode", new { requestType = "PASSWORD_RESET", email }, ct);
+
+    public async Task<string> VerifyPasswordResetCodeAsync(string oobCode, CancellationToken ct = default) =>
+        (await PostJsonAsync<AccountResponse>("accounts:resetPassword", new { oobCode }, ct)).Email ?? throw Unexpected();
+
+    public async Task<string> ConfirmPasswordResetAsync(string oobCode, string newPassword, CancellationToken ct = default) =>
+        (await PostJsonAsync<AccountResponse>("accounts:resetPassword", new { oobCode, newPassword }, ct)).Email ?? throw Unexpected();
 
     private async Task<FirebaseSession> PasswordCallAsync(string method, string email, string password, CancellationToken ct)
     {

@@ -37,6 +37,8 @@ public sealed class FirebaseAuthException : Exception
             "MISSING_PASSWORD" => new(code, "Enter your password.", AuthField.Password),
             "INVALID_LOGIN_CREDENTIALS" or "EMAIL_NOT_FOUND" or "INVALID_PASSWORD" =>
                 new(code, "That email and password do not match an account.", AuthField.Form),
+            "EXPIRED_OOB_CODE" or "INVALID_OOB_CODE" =>
+                new(code, "That reset code is not valid any more. Ask for a new one.", AuthField.ResetCode),
             "USER_DISABLED" => new(code, "This account has been disabled.", AuthField.Form),
             "TOO_MANY_ATTEMPTS_TRY_LATER" => new(code, "Too many attempts. Wait a few minutes and try again.", AuthField.Form),
             "OPERATION_NOT_ALLOWED" => new(code, "Email sign-in is not enabled for this project.", AuthField.Form),
@@ -56,4 +58,6 @@ public enum AuthField
     Email,
     /// <summary>The password field.</summary>
     Password,
+    /// <summary>The emailed password-reset code.</summary>
+    ResetCode,
 }

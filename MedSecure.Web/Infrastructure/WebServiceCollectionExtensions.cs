@@ -34,6 +34,7 @@ public static class WebServiceCollectionExtensions
                 o.AccessDeniedPath = "/Account/AccessDenied";
                 o.ExpireTimeSpan = TimeSpan.FromHours(8);
                 o.SlidingExpiration = true;
+                o.EventsType = typeof(KeySessionGuard);
             });
         services.AddAuthorizationBuilder()
             .AddPolicy(PatientPolicy, p => p.RequireRole(nameof(AccountRole.Patient)))
@@ -57,6 +58,15 @@ public static class WebServiceCollectionExtensions
         services.AddHealthChecks();
         services.AddScoped<UserAccounts>();
         services.AddScoped<AccountSignIn>();
+        services.AddScoped<AccountKeyRecords>();
+        services.AddScoped<PasswordRecovery>();
+        services.AddScoped<PasswordChange>();
+        services.AddScoped<SignedInKeys>();
+        services.AddScoped<KeySessionGuard>();
+        services.AddSingleton<PendingRecoveryCodes>();
+        services.AddSingleton<Features.Shared.FormDrafts>();
+        services.AddHttpContextAccessor();
+        services.AddMemoryCache();
         services.AddScoped<Features.Directory.DoctorDirectory>();
         services.TryAddSingleton(TimeProvider.System);
         return services;

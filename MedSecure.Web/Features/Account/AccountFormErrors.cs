@@ -13,6 +13,7 @@ internal static class AccountFormErrors
     {
         AuthField.Email => "Form.Email",
         AuthField.Password => "Form.Password",
+        AuthField.ResetCode => "Form.ResetCode",
         _ => string.Empty,
     };
 }

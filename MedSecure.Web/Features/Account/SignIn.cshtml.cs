@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using MedSecure.Web.Crypto;
 using MedSecure.Web.Features.Shared;
 using MedSecure.Web.Firebase;
 using MedSecure.Web.Storage;
@@ -54,8 +55,11 @@ public sealed class SignInModel(AccountSignIn accounts) : PageModel
         {
             try
             {
-                var account = await accounts.AuthenticateAsync(Form.Email!.Trim(), Form.Password!, ct);
-                await AccountSignIn.SignInAsync(HttpContext, account);
+                var (account, keys) = await accounts.AuthenticateAsync(Form.Email!.Trim(), Form.Password!, ct);
+                using (keys)
+                {
+                    await accounts.StartSessionAsync(HttpContext, account, keys, ct);
+                }
                 if (!string.IsNullOrEmpty(ReturnUrl) && Url.IsLocalUrl(ReturnUrl))
                 {
                     return this.NavigateToUrl(ReturnUrl);
@@ -65,6 +69,12 @@ public sealed class SignInModel(AccountSignIn accounts) : PageModel
             catch (FirebaseAuthException ex)
             {
                 ModelState.AddModelError(AccountFormErrors.KeyFor(ex.Field), ex.UserMessage);
+            }
+            catch (KeyUnwrapException)
+            {
+                // Firebase accepted the password but it does not open the keys: a password changed
+                // outside MedSecure. Only the recovery code can help now.
+                ModelState.AddModelError(string.Empty, "Your password was accepted but does not unlock your records. Use your recovery code to reset your password.");
             }
             catch (TreeStoreException)
             {

@@ -1,12 +1,11 @@
 using MedSecure.Web.Features.Shared;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace MedSecure.Web.Features.Account;
 
 /// <summary>Ends the session. POST only, so a link or image cannot sign someone out.</summary>
-public sealed class SignOutModel : PageModel
+public sealed class SignOutModel(AccountSignIn accounts) : PageModel
 {
     /// <summary>A GET shows a confirm button (works without JavaScript).</summary>
     public IActionResult OnGet() => Page();
@@ -14,7 +13,7 @@ public sealed class SignOutModel : PageModel
     /// <summary>Signs out and explains what happened.</summary>
     public async Task<IActionResult> OnPostAsync()
     {
-        await HttpContext.SignOutAsync();
+        await accounts.EndSessionAsync(HttpContext);
         return this.NavigateTo("/Account/SignIn", new { reason = "signed-out" });
     }
 }

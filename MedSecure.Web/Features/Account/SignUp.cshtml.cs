@@ -20,6 +20,10 @@ public sealed class SignUpForm
     [Display(Name = "Your name")]
     public string? DisplayName { get; set; }
 
+    /// <summary>Doctors only: shown in the directory.</summary>
+    [StringLength(80, ErrorMessage = "Keep the specialty under 80 characters.")]
+    public string? Specialty { get; set; }
+
     /// <summary>Sign-in email.</summary>
     [Required(ErrorMessage = "Enter your email address.")]
     [EmailAddress(ErrorMessage = "Enter a valid email address.")]
@@ -34,7 +38,7 @@ public sealed class SignUpForm
 }
 
 /// <summary>Creates a patient or doctor account.</summary>
-public sealed class SignUpModel(AccountSignIn accounts) : PageModel
+public sealed class SignUpModel(AccountSignIn accounts, PendingRecoveryCodes recoveryCodes) : PageModel
 {
     /// <summary>The form as entered.</summary>
     [BindProperty]
@@ -46,13 +50,21 @@ public sealed class SignUpModel(AccountSignIn accounts) : PageModel
     /// <summary>Registers the account and signs it in.</summary>
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
+        if (Form.Role == AccountRole.Doctor && string.IsNullOrWhiteSpace(Form.Specialty))
+        {
+            ModelState.AddModelError("Form.Specialty", "Enter your specialty, so patients can find you.");
+        }
         if (ModelState.IsValid)
         {
             try
             {
-                var account = await accounts.RegisterAsync(Form.Role!.Value, Form.DisplayName!.Trim(), Form.Email!.Trim(), Form.Password!, ct);
-                await AccountSignIn.SignInAsync(HttpContext, account);
-                return this.NavigateTo(AccountSignIn.HomePageOf(account.Role));
+                var created = await accounts.RegisterAsync(Form.Role!.Value, Form.DisplayName!.Trim(), Form.Specialty?.Trim(), Form.Email!.Trim(), Form.Password!, ct);
+                using (created.Keys)
+                {
+                    var sessionId = await accounts.StartSessionAsync(HttpContext, created.Account, created.Keys, ct);
+                    recoveryCodes.Hold(sessionId, created.RecoveryCode);
+                }
+                return this.NavigateTo("/Account/RecoveryCode");
             }
             catch (FirebaseAuthException ex)
             {

@@ -64,6 +64,36 @@ public sealed class FakeFirebaseAuth(string projectId = "demo-medsecure") : IFir
         return Task.CompletedTask;
     }
 
+    private readonly ConcurrentDictionary<string, string> _resetCodes = new();
+
+    /// <summary>The last reset code "emailed" to the address, as the emulator's oobCodes list shows it.</summary>
+    public string? ResetCodeFor(string email) => _resetCodes.Where(c => c.Value == email).Select(c => c.Key).LastOrDefault();
+
+    public Task SendPasswordResetAsync(string email, CancellationToken ct = default)
+    {
+        if (!_accounts.ContainsKey(email))
+        {
+            throw FirebaseAuthException.FromFirebaseMessage("EMAIL_NOT_FOUND");
+        }
+        _resetCodes[Guid.NewGuid().ToString("N")] = email;
+        return Task.CompletedTask;
+    }
+
+    public Task<string> VerifyPasswordResetCodeAsync(string oobCode, CancellationToken ct = default) =>
+        _resetCodes.TryGetValue(oobCode, out var email)
+            ? Task.FromResult(email)
+            : throw FirebaseAuthException.FromFirebaseMessage("INVALID_OOB_CODE");
+
+    public Task<string> ConfirmPasswordResetAsync(string oobCode, string newPassword, CancellationToken ct = default)
+    {
+        if (!_resetCodes.TryRemove(oobCode, out var email))
+        {
+            throw FirebaseAuthException.FromFirebaseMessage("INVALID_OOB_CODE");
+        }
+        _accounts[email] = (_accounts[email].Uid, newPassword);
+        return Task.FromResult(email);
+    }
+
     private FirebaseSession SessionFor(string uid, string email)
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();

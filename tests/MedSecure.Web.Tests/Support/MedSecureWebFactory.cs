@@ -1,3 +1,4 @@
+using MedSecure.Web.Crypto;
 using MedSecure.Web.Firebase;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -17,6 +18,9 @@ public class MedSecureWebFactory : WebApplicationFactory<Program>
     /// <summary>The fake Firebase Authentication every request goes to.</summary>
     public FakeFirebaseAuth Auth { get; } = new();
 
+    /// <summary>The session key store as the app uses it, with the ids it was given.</summary>
+    public RecordingSessionKeyStore Sessions { get; } = new();
+
     /// <summary>Path of the SQLite file the app uses.</summary>
     public string DatabasePath => Path.Combine(_dataDirectory, "medsecure.db");
 
@@ -34,10 +38,26 @@ public class MedSecureWebFactory : WebApplicationFactory<Program>
         builder.UseSetting("Firebase:AuthEmulatorHost", "127.0.0.1:1");
         builder.UseSetting("Storage:Provider", "Sqlite");
         builder.UseSetting("Storage:Sqlite:Path", DatabasePath);
+        // Small keys, cheap key derivation and no background pool: the behaviour under test is the
+        // same, and the suite stays fast on two cores.
+        builder.UseSetting("Crypto:AccountKeys:PaillierModulusBits", "2048");
+        builder.UseSetting("Crypto:AccountKeys:PoolSize", "0");
         builder.ConfigureServices(services =>
         {
             services.RemoveAll<IFirebaseAuthClient>();
             services.AddSingleton<IFirebaseAuthClient>(Auth);
+            // Record which key sessions exist, so tests can expire one or check a sign-out wiped it.
+            services.AddSingleton(Sessions);
+            services.AddSingleton<ISessionKeyStore>(sp =>
+            {
+                Sessions.Inner = sp.GetRequiredService<MemorySessionKeyStore>();
+                return Sessions;
+            });
+            services.PostConfigure<KeyWrapOptions>(o =>
+            {
+                o.AllowWeakIterationsForTests = true;
+                o.Pbkdf2Iterations = 1000;
+            });
         });
     }
 

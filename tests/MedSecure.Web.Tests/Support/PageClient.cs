@@ -51,10 +51,12 @@ public sealed class PageClient(HttpClient http) : IDisposable
         var page = await GetAsync(pageUrl);
         var form = page.Document.QuerySelector<IHtmlFormElement>(formSelector)
             ?? throw new InvalidOperationException($"No form {formSelector} on {pageUrl}: {page.Html}");
+        var typed = values.ToList();
+        // Typed values replace hidden inputs of the same name (e.g. a checkbox's "false" companion).
         var fields = form.Elements.OfType<IHtmlInputElement>()
-            .Where(i => i.Type == "hidden" && !string.IsNullOrEmpty(i.Name))
+            .Where(i => i.Type == "hidden" && !string.IsNullOrEmpty(i.Name) && typed.All(t => t.Key != i.Name))
             .Select(i => new KeyValuePair<string, string>(i.Name!, i.Value))
-            .Concat(values)
+            .Concat(typed)
             .ToList();
         var action = htmx ? form.GetAttribute("hx-post") ?? form.Action : form.GetAttribute("action") ?? pageUrl;
         return await PostAsync(action, fields, htmx);

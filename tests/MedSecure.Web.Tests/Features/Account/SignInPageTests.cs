@@ -15,7 +15,7 @@ public sealed class SignInPageTests : IClassFixture<MedSecureWebFactory>
         using var client = _app.NewClient();
         var email = $"u{Guid.NewGuid():N}@example.com";
         var answer = await client.SubmitAsync("/Account/SignUp", "#sign-up-form", Form(
-            ("Form.Role", role), ("Form.DisplayName", $"Test {role}"), ("Form.Email", email), ("Form.Password", "long enough 1")));
+            ("Form.Role", role), ("Form.DisplayName", $"Test {role}"), ("Form.Specialty", "General practice"), ("Form.Email", email), ("Form.Password", "long enough 1")));
         Assert.Equal(HttpStatusCode.Redirect, answer.Status);
         return email;
     }

@@ -42,7 +42,7 @@ public sealed class SignUpPageTests : IClassFixture<MedSecureWebFactory>
         var answer = await client.SubmitAsync("/Account/SignUp", "#sign-up-form", Valid(email));
 
         Assert.Equal(HttpStatusCode.Redirect, answer.Status);
-        Assert.Equal("/Patient", answer.RedirectTarget);
+        Assert.Equal("/Account/RecoveryCode", answer.RedirectTarget);
         var home = await client.GetAsync("/Patient");
         Assert.Contains("Signed in as Ada Lovelace · patient", home.Document.QuerySelector(".who")!.TextContent, StringComparison.Ordinal);
 
@@ -71,10 +71,10 @@ public sealed class SignUpPageTests : IClassFixture<MedSecureWebFactory>
     {
         using var client = _app.NewClient();
 
-        var answer = await client.SubmitAsync("/Account/SignUp", "#sign-up-form", Valid(NewEmail(), "Doctor"), htmx: true);
+        var answer = await client.SubmitAsync("/Account/SignUp", "#sign-up-form", [.. Valid(NewEmail(), "Doctor"), new("Form.Specialty", "Cardiology")], htmx: true);
 
         Assert.Equal(HttpStatusCode.OK, answer.Status);
-        Assert.Equal("/Doctor", answer.RedirectTarget);
+        Assert.Equal("/Account/RecoveryCode", answer.RedirectTarget);
     }
 
     [Theory]
@@ -108,7 +108,7 @@ public sealed class SignUpPageTests : IClassFixture<MedSecureWebFactory>
         await client.SubmitAsync("/Account/SignUp", "#sign-up-form", Valid(email));
         using var second = _app.NewClient();
 
-        var answer = await second.SubmitAsync("/Account/SignUp", "#sign-up-form", Valid(email, "Doctor"));
+        var answer = await second.SubmitAsync("/Account/SignUp", "#sign-up-form", Valid(email));
 
         Assert.Equal("An account with this email already exists. Sign in instead.", answer.FieldMessage("Form.Email"));
     }

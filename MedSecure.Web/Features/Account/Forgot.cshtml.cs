@@ -1,0 +1,41 @@
+using System.ComponentModel.DataAnnotations;
+using MedSecure.Web.Features.Shared;
+using MedSecure.Web.Firebase;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace MedSecure.Web.Features.Account;
+
+/// <summary>Step 1 of a forgotten password: email a reset code.</summary>
+public sealed class ForgotModel(PasswordRecovery recovery) : PageModel
+{
+    /// <summary>The account's email.</summary>
+    [BindProperty]
+    [Required(ErrorMessage = "Enter your email address.")]
+    [EmailAddress(ErrorMessage = "Enter a valid email address.")]
+    public string? Email { get; set; }
+
+    /// <summary>Shows the form.</summary>
+    public void OnGet()
+    {
+    }
+
+    /// <summary>Sends the code and moves to step 2.</summary>
+    public async Task<IActionResult> OnPostAsync(CancellationToken ct)
+    {
+        if (!ModelState.IsValid)
+        {
+            return Page();
+        }
+        try
+        {
+            await recovery.SendResetCodeAsync(Email!.Trim(), ct);
+        }
+        catch (FirebaseAuthException ex)
+        {
+            ModelState.AddModelError(string.Empty, ex.UserMessage);
+            return Page();
+        }
+        return this.NavigateTo("/Account/Recover", new { sent = true });
+    }
+}

@@ -1,0 +1,24 @@
+using MedSecure.Web.Crypto;
+using MedSecure.Web.Firebase;
+
+namespace MedSecure.Web.Features.Account;
+
+/// <summary>
+/// Changes a password: proves the current one to Firebase, re-wraps the keys under the new one,
+/// then changes it in Firebase. The new wrap is written only after Firebase accepted the change,
+/// so a failure on the way never leaves keys wrapped under a password Firebase does not know.
+/// </summary>
+public sealed class PasswordChange(IFirebaseAuthClient firebase, AccountKeyRecords keyRecords, AccountKeyVault vault, SignedInKeys signedIn)
+{
+    /// <summary>Changes the signed-in user's password.</summary>
+    public async Task ChangeAsync(string email, string currentPassword, string newPassword, CancellationToken ct)
+    {
+        var session = await firebase.SignInAsync(email, currentPassword, ct);
+        var stored = await keyRecords.FindAsync(signedIn.UserId, ct)
+            ?? throw new FirebaseAuthException("KEYS_MISSING", "This account's keys are missing. Contact support.");
+        using var keys = await vault.UnlockWithPasswordAsync(stored, signedIn.UserId, currentPassword, ct);
+        var rewrapped = await vault.WithNewPasswordAsync(stored, keys, newPassword, ct);
+        await firebase.ChangePasswordAsync(session, newPassword, ct);
+        await keyRecords.SaveAsync(signedIn.UserId, rewrapped, ct);
+    }
+}
