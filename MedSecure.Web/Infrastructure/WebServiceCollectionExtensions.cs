@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using MedSecure.Web.Features.Account;
+using MedSecure.Web.Features.Diagnostics;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.ResponseCompression;
 
@@ -69,6 +70,7 @@ public static class WebServiceCollectionExtensions
         services.AddMemoryCache();
         services.AddScoped<Features.Directory.DoctorDirectory>();
         services.TryAddSingleton(TimeProvider.System);
+        services.AddDiagnostics();
         return services;
     }
 }
