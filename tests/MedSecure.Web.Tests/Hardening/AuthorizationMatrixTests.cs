@@ -53,7 +53,13 @@ public sealed class AuthorizationMatrixTests : IClassFixture<CastWebFactory>
         ["POST /LabResults/Submit"] = Access.Patient,
         ["POST /LabResults/Submit?handler=Fields"] = Access.Patient,
         ["GET /LabResults/Submission"] = Access.Patient,
+        ["GET /Patient/Results"] = Access.Patient,
         ["GET /Doctor/Index"] = Access.Doctor,
+        ["GET /Doctor/Index?handler=Poll"] = Access.Doctor,
+        ["GET /Doctor/Submission"] = Access.Doctor,
+        ["POST /Doctor/Submission?handler=Compute"] = Access.Doctor,
+        ["POST /Doctor/Submission?handler=Check"] = Access.Doctor,
+        ["POST /Doctor/Submission?handler=Diagnose"] = Access.Doctor,
         ["GET /Doctor/Profile"] = Access.Doctor,
         ["POST /Doctor/Profile"] = Access.Doctor,
     };

@@ -74,6 +74,29 @@ public sealed class StoredXssTests : IClassFixture<StoredXssTests.HostileNamesFa
         Assert.Contains(Specialty, listed.Document.Body!.TextContent, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_hostile_patient_name_and_diagnosis_text_are_text_for_the_doctor_and_the_patient()
+    {
+        const string Diagnosis = "<script>alert('dx')</script><a href=\"javascript:alert(5)\">see</a><iframe src=//evil.example></iframe>";
+        var id = await _app.Patient.SubmitHba1cAsync(_app.Doctor.Uid);
+        var inbox = await _app.Doctor.Client.GetAsync("/Doctor");
+        var page = await _app.Doctor.Client.GetAsync($"/Doctor/Submissions/{id}");
+        AssertInert(inbox.Document);
+        AssertInert(page.Document);
+        Assert.Contains(HostileName, inbox.Document.Body!.TextContent, StringComparison.Ordinal);
+
+        var sent = await _app.Doctor.Client.SubmitAsync($"/Doctor/Submissions/{id}", "#diagnosis-form", Form(("DiagnosisText", Diagnosis)));
+        var doctorView = await _app.Doctor.Client.GetAsync(sent.RedirectTarget!);
+        var patientView = await _app.Patient.Client.GetAsync($"/Patient/Results/{id}");
+
+        foreach (var view in new[] { doctorView, patientView })
+        {
+            AssertInert(view.Document);
+            Assert.Empty(view.Document.QuerySelectorAll("iframe, a[href^='javascript']"));
+        }
+        Assert.Contains(Diagnosis, patientView.Document.Body!.TextContent, StringComparison.Ordinal);
+    }
+
     /// <summary>No script the app did not ship, no element the attacker named, no event handler attribute.</summary>
     internal static void AssertInert(IDocument document)
     {

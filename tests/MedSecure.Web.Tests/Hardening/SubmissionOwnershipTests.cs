@@ -1,5 +1,7 @@
 using System.Net;
 using MedSecure.Web.Features.LabResults.Submissions;
+using MedSecure.Web.Storage;
+using Microsoft.Extensions.DependencyInjection;
 using MedSecure.Web.Tests.Support;
 using static MedSecure.Web.Tests.Support.PageClient;
 
@@ -81,6 +83,50 @@ public sealed class SubmissionOwnershipTests : IClassFixture<CastWebFactory>
 
         Assert.Equal(HttpStatusCode.OK, history.Status);
         Assert.DoesNotContain(aId, history.Html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Another_doctor_can_neither_open_compute_check_nor_diagnose_a_submission_sent_to_a_colleague()
+    {
+        var id = await _app.PatientA.SubmitHba1cAsync(_app.DoctorX.Uid, "8.1");
+        var before = await TreeAsync($"diagnoses/{_app.PatientA.Uid}") + await TreeAsync($"audit/{_app.PatientA.Uid}");
+        var token = await _app.DoctorY.Client.AntiforgeryTokenAsync("/Doctor");
+
+        foreach (var htmx in new[] { false, true })
+        {
+            var opened = await _app.DoctorY.Client.GetAsync($"/Doctor/Submissions/{id}", htmx);
+            Assert.Equal(HttpStatusCode.NotFound, opened.Status);
+            foreach (var (handler, field, value) in new[] { ("Compute", "formulaId", "hba1c-mean"), ("Check", "checkId", "hba1c-diabetes"), ("Diagnose", "DiagnosisText", "Stolen diagnosis") })
+            {
+                var answer = await _app.DoctorY.Client.PostAsync($"/Doctor/Submissions/{id}?handler={handler}", Form((field, value), ("__RequestVerificationToken", token)), htmx);
+
+                Assert.True(answer.Status == HttpStatusCode.NotFound, $"{handler} (htmx {htmx}): {answer.Status}");
+                Assert.DoesNotContain("8.1", answer.Html, StringComparison.Ordinal);
+            }
+        }
+        Assert.DoesNotContain(id, (await _app.DoctorY.Client.GetAsync("/Doctor")).Html, StringComparison.Ordinal);
+        Assert.Equal(before, await TreeAsync($"diagnoses/{_app.PatientA.Uid}") + await TreeAsync($"audit/{_app.PatientA.Uid}"));
+    }
+
+    [Fact]
+    public async Task Another_patients_results_page_shows_nothing_of_theirs()
+    {
+        var id = await _app.PatientA.SubmitHba1cAsync(_app.DoctorX.Uid);
+        var diagnosed = await _app.DoctorX.Client.SubmitAsync($"/Doctor/Submissions/{id}", "#diagnosis-form", Form(("DiagnosisText", "Private words for A")));
+        Assert.Equal(HttpStatusCode.Redirect, diagnosed.Status);
+        Assert.Contains("Private words for A", (await _app.PatientA.Client.GetAsync($"/Patient/Results/{id}")).Html, StringComparison.Ordinal);
+
+        var answer = await _app.PatientB.Client.GetAsync($"/Patient/Results/{id}");
+
+        Assert.True(answer.Status is HttpStatusCode.NotFound or HttpStatusCode.OK, answer.Status.ToString());
+        Assert.DoesNotContain("Private words for A", answer.Html, StringComparison.Ordinal);
+        Assert.DoesNotContain("Doctor X", answer.Html, StringComparison.Ordinal);
+    }
+
+    private async Task<string?> TreeAsync(string path)
+    {
+        using var scope = _app.Services.CreateScope();
+        return (await scope.ServiceProvider.GetRequiredService<ITreeStore>().GetAsync(path))?.ToJsonString();
     }
 
     private static async Task<Answer> PostWithTokenAsync(SignedInUser user, List<KeyValuePair<string, string>> fields) =>
