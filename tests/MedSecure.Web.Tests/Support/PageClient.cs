@@ -62,6 +62,22 @@ public sealed class PageClient(HttpClient http) : IDisposable
         return await PostAsync(action, fields, htmx);
     }
 
+    /// <summary>
+    /// Presses the submit button of a form already on screen (a form that came back with a message),
+    /// sending what it holds: hidden fields, typed values, ticked boxes and radios. This is a retry as a
+    /// person makes it, with the same idempotency key.
+    /// </summary>
+    public async Task<Answer> ResubmitAsync(Answer shown, string formSelector, string action, bool htmx = false)
+    {
+        var form = shown.Document.QuerySelector<IHtmlFormElement>(formSelector)
+            ?? throw new InvalidOperationException($"No form {formSelector} on the page: {shown.Html}");
+        var fields = form.Elements.OfType<IHtmlInputElement>()
+            .Where(i => !string.IsNullOrEmpty(i.Name) && (i.Type is not ("checkbox" or "radio") || i.IsChecked) && i.Type != "submit")
+            .Select(i => new KeyValuePair<string, string>(i.Name!, i.Value))
+            .ToList();
+        return await PostAsync(action, fields, htmx);
+    }
+
     /// <summary>Posts form fields as they are.</summary>
     public async Task<Answer> PostAsync(string url, IEnumerable<KeyValuePair<string, string>> fields, bool htmx = false)
     {
