@@ -19,6 +19,8 @@ internal sealed unsafe class VectorMontgomeryCore : MontgomeryCore
     private const ulong DigitMask = (1UL << DigitBits) - 1;
 
     private readonly ulong[] _m;        // modulus digits, zero-padded to Length
+    private readonly ulong[] _mShifted; // the same one digit up: _mShifted[j] = m[j − 1]
+    private readonly ulong[] _mShifted2, _mShifted3; // two and three digits up
     private readonly ulong[] _one;      // R mod m
     private readonly ulong[] _rSquared; // R² mod m
     private readonly ulong[] _unit;     // the plain integer 1, for leaving Montgomery form
@@ -31,8 +33,14 @@ internal sealed unsafe class VectorMontgomeryCore : MontgomeryCore
     {
         Modulus = modulus;
         _digits = (int)((modulus.GetBitLength() + 2 + DigitBits - 1) / DigitBits);
-        Length = (_digits + 7) / 8 * 8;
+        Length = (_digits + 3 + 7) / 8 * 8; // three spare digits: grouped rows read X[j−3] up to j = Length − 1
         _m = ToDigits(modulus);
+        _mShifted = new ulong[Length + 8];
+        _m.AsSpan().CopyTo(_mShifted.AsSpan(1));
+        _mShifted2 = new ulong[Length + 8];
+        _m.AsSpan().CopyTo(_mShifted2.AsSpan(2));
+        _mShifted3 = new ulong[Length + 8];
+        _m.AsSpan().CopyTo(_mShifted3.AsSpan(3));
         ulong m0 = (ulong)(modulus & ulong.MaxValue);
         ulong inv = m0;
         for (int i = 0; i < 6; i++) inv *= 2 - m0 * inv;
@@ -47,7 +55,7 @@ internal sealed unsafe class VectorMontgomeryCore : MontgomeryCore
 
     public override int Length { get; }
 
-    public override int ScratchLength => 2 * Length + 8;
+    public override int ScratchLength => 5 * Length + 48;
 
     public override ulong[] One => _one;
 
@@ -95,36 +103,158 @@ internal sealed unsafe class VectorMontgomeryCore : MontgomeryCore
         return result;
     }
 
-    /// <summary>r = a·b·R⁻¹ mod m with a, b &lt; 2m in normalized digits; r &lt; 2m normalized. r may alias a or b.</summary>
+    /// <summary>
+    /// r = a·b·R⁻¹ mod m with a, b &lt; 2m in normalized digits; r &lt; 2m normalized. r may alias a or b.
+    /// The product is accumulated four rows per pass (against copies of b shifted by one, two and three digits),
+    /// so each accumulator vector is loaded and stored once per four products; then <see cref="Reduce"/>.
+    /// </summary>
     public override void Multiply(ulong* a, ulong* b, ulong* r, ulong* scratch)
     {
         int n = _digits, len = Length;
         ulong* t = scratch;
-        new Span<ulong>(t, n + len + 8).Clear();
-        ulong mPrime = _mPrime;
-        ulong b0 = b[0];
-        ulong carry = 0;
-        fixed (ulong* m = _m)
+        ulong* b1 = scratch + 2 * len + 16; // b1[j] = b[j − 1], b2[j] = b[j − 2], b3[j] = b[j − 3]
+        ulong* b2 = b1 + len + 8;
+        ulong* b3 = b2 + len + 8;
+        new Span<ulong>(t, 2 * len + 16).Clear();
+        b1[0] = 0;
+        b2[0] = b2[1] = 0;
+        b3[0] = b3[1] = b3[2] = 0;
+        var bSpan = new ReadOnlySpan<ulong>(b, len);
+        bSpan.CopyTo(new Span<ulong>(b1 + 1, len));
+        bSpan.CopyTo(new Span<ulong>(b2 + 2, len));
+        bSpan.CopyTo(new Span<ulong>(b3 + 3, len));
+        int i = 0;
+        for (; i + 3 < n; i += 4)
         {
-            for (int i = 0; i < n; i++)
+            var v0 = Vector512.Create(a[i]).AsUInt32();
+            var v1 = Vector512.Create(a[i + 1]).AsUInt32();
+            var v2 = Vector512.Create(a[i + 2]).AsUInt32();
+            var v3 = Vector512.Create(a[i + 3]).AsUInt32();
+            ulong* row = t + i;
+            for (int j = 0; j < len; j += 8)
             {
-                ulong ai = a[i];
-                ulong ti = t[i] + carry + ai * b0;
-                ulong q = (ti * mPrime) & DigitMask; // makes digit i vanish: ti + q·m0 ≡ 0 (mod 2²⁶)
-                var va = Vector512.Create(ai).AsUInt32();
+                var s01 = Avx512F.Multiply(v0, Vector512.Load(b + j).AsUInt32()) + Avx512F.Multiply(v1, Vector512.Load(b1 + j).AsUInt32());
+                var s23 = Avx512F.Multiply(v2, Vector512.Load(b2 + j).AsUInt32()) + Avx512F.Multiply(v3, Vector512.Load(b3 + j).AsUInt32());
+                (Vector512.Load(row + j) + (s01 + s23)).Store(row + j);
+            }
+        }
+        for (; i < n; i++)
+        {
+            var v0 = Vector512.Create(a[i]).AsUInt32();
+            ulong* row = t + i;
+            for (int j = 0; j < len; j += 8)
+            {
+                (Vector512.Load(row + j) + Avx512F.Multiply(v0, Vector512.Load(b + j).AsUInt32())).Store(row + j);
+            }
+        }
+        Reduce(t, r);
+    }
+
+    /// <summary>
+    /// r = a²·R⁻¹ mod m: the cross products a_i·a_j (i &lt; j) are formed once against a pre-doubled copy of a,
+    /// then a separate reduction pass runs, so a square costs about three quarters of a multiplication.
+    /// </summary>
+    public override void Square(ulong* a, ulong* r, ulong* scratch)
+    {
+        int n = _digits, len = Length;
+        ulong* t = scratch;
+        ulong* a2 = scratch + 2 * len + 16; // 2·a, zero-padded by 8
+        new Span<ulong>(t, 2 * len + 16).Clear();
+        for (int j = 0; j < len; j++) a2[j] = a[j] << 1;
+        new Span<ulong>(a2 + len, 8).Clear();
+        for (int j = 0; j < n; j++) t[2 * j] += a[j] * a[j];
+        int i = 0;
+        for (; i + 5 <= n; i += 4)
+        {
+            // rows i..i+3; row i+k covers columns x ≥ 2(i+k)+1, so columns below 2i+7 are done in scalar
+            ulong a0 = a[i], a1 = a[i + 1], a2v = a[i + 2], a3 = a[i + 3];
+            for (int x = 2 * i + 1; x < 2 * i + 7; x++) t[x] += a0 * a2[x - i];
+            for (int x = 2 * i + 3; x < 2 * i + 7; x++) t[x] += a1 * a2[x - i - 1];
+            for (int x = 2 * i + 5; x < 2 * i + 7; x++) t[x] += a2v * a2[x - i - 2];
+            var v0 = Vector512.Create(a0).AsUInt32();
+            var v1 = Vector512.Create(a1).AsUInt32();
+            var v2 = Vector512.Create(a2v).AsUInt32();
+            var v3 = Vector512.Create(a3).AsUInt32();
+            for (int x = 2 * i + 7; x <= i + n + 2; x += 8)
+            {
+                ulong* d = a2 + x - i;
+                var s01 = Avx512F.Multiply(v0, Vector512.Load(d).AsUInt32()) + Avx512F.Multiply(v1, Vector512.Load(d - 1).AsUInt32());
+                var s23 = Avx512F.Multiply(v2, Vector512.Load(d - 2).AsUInt32()) + Avx512F.Multiply(v3, Vector512.Load(d - 3).AsUInt32());
+                (Vector512.Load(t + x) + (s01 + s23)).Store(t + x);
+            }
+        }
+        for (; i < n - 1; i++)
+        {
+            var v0 = Vector512.Create(a[i]).AsUInt32();
+            for (int x = 2 * i + 1; x < i + n; x += 8)
+            {
+                var acc = Vector512.Load(t + x);
+                acc += Avx512F.Multiply(v0, Vector512.Load(a2 + x - i).AsUInt32());
+                acc.Store(t + x);
+            }
+        }
+        Reduce(t, r);
+    }
+
+    /// <summary>
+    /// Montgomery reduction of the unnormalized double-length t into r (normalized, &lt; 2m), four digits per pass
+    /// so each accumulator vector is loaded and stored once per four products.
+    /// </summary>
+    private void Reduce(ulong* t, ulong* r)
+    {
+        int n = _digits, len = Length;
+        ulong mPrime = _mPrime;
+        ulong carry = 0;
+        fixed (ulong* m = _m, ms1 = _mShifted, ms2 = _mShifted2, ms3 = _mShifted3)
+        {
+            ulong m0 = m[0], m1 = m[1], m2 = m[2], m3 = m[3];
+            int i = 0;
+            for (; i + 3 < n; i += 4)
+            {
+                // the four quotient digits, each chosen to clear its digit given the ones before it
+                ulong x0 = t[i] + carry;
+                ulong q0 = (x0 * mPrime) & DigitMask;
+                ulong c0 = (x0 + q0 * m0) >> DigitBits;
+                ulong x1 = t[i + 1] + c0 + q0 * m1;
+                ulong q1 = (x1 * mPrime) & DigitMask;
+                ulong c1 = (x1 + q1 * m0) >> DigitBits;
+                ulong x2 = t[i + 2] + c1 + q0 * m2 + q1 * m1;
+                ulong q2 = (x2 * mPrime) & DigitMask;
+                ulong c2 = (x2 + q2 * m0) >> DigitBits;
+                ulong x3 = t[i + 3] + c2 + q0 * m3 + q1 * m2 + q2 * m1;
+                ulong q3 = (x3 * mPrime) & DigitMask;
+                var vq0 = Vector512.Create(q0).AsUInt32();
+                var vq1 = Vector512.Create(q1).AsUInt32();
+                var vq2 = Vector512.Create(q2).AsUInt32();
+                var vq3 = Vector512.Create(q3).AsUInt32();
+                ulong* row = t + i;
+                for (int j = 0; j < len; j += 8)
+                {
+                    var acc = Vector512.Load(row + j);
+                    var s01 = Avx512F.Multiply(vq0, Vector512.Load(m + j).AsUInt32()) + Avx512F.Multiply(vq1, Vector512.Load(ms1 + j).AsUInt32());
+                    var s23 = Avx512F.Multiply(vq2, Vector512.Load(ms2 + j).AsUInt32()) + Avx512F.Multiply(vq3, Vector512.Load(ms3 + j).AsUInt32());
+                    (acc + (s01 + s23)).Store(row + j);
+                }
+                carry = (t[i] + carry) >> DigitBits;
+                carry = (t[i + 1] + carry) >> DigitBits;
+                carry = (t[i + 2] + carry) >> DigitBits;
+                carry = (t[i + 3] + carry) >> DigitBits;
+            }
+            for (; i < n; i++)
+            {
+                ulong ti = t[i] + carry;
+                ulong q = (ti * mPrime) & DigitMask;
                 var vq = Vector512.Create(q).AsUInt32();
                 ulong* row = t + i;
                 for (int j = 0; j < len; j += 8)
                 {
                     var acc = Vector512.Load(row + j);
-                    acc += Avx512F.Multiply(va, Vector512.Load(b + j).AsUInt32());
                     acc += Avx512F.Multiply(vq, Vector512.Load(m + j).AsUInt32());
                     acc.Store(row + j);
                 }
                 carry = (t[i] + carry) >> DigitBits;
             }
         }
-        // the upper half, shifted down by R, is the result; normalize its digits
         for (int j = 0; j < n; j++)
         {
             ulong v = t[n + j] + carry;

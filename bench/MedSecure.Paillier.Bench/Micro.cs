@@ -17,7 +17,7 @@ internal static unsafe class Micro
             bytes[^1] |= 0x80;
             bytes[0] |= 1;
             var m = new BigInteger(bytes, isUnsigned: true);
-            foreach (bool vector in new[] { false, true })
+            foreach (bool vector in new[] { false, true, false, true })
             {
             var mont = new MontgomeryModulus(m, vector).Core;
             int k = mont.Length;
@@ -29,16 +29,16 @@ internal static unsafe class Micro
             {
                 mont.ToMontgomery(m - 12345, pa, ps);
                 mont.ToMontgomery(m - 999, pb, ps);
-                int n = 400_000 / (k * k) + 50;
+                int n = (int)(4e8 / ((double)bits * bits)) + 50;
                 double bestMul = double.MaxValue, bestSq = double.MaxValue;
                 for (int w = 0; w < 7; w++)
                 {
-                    var sw = Stopwatch.StartNew();
+                    double c0 = ThreadCpu.Milliseconds();
                     for (int i = 0; i < n; i++) mont.Multiply(pa, pb, pr, ps);
-                    double mul = sw.Elapsed.TotalMicroseconds / n;
-                    sw.Restart();
+                    double mul = (ThreadCpu.Milliseconds() - c0) * 1000 / n;
+                    c0 = ThreadCpu.Milliseconds();
                     for (int i = 0; i < n; i++) mont.Square(pa, pr, ps);
-                    double sq = sw.Elapsed.TotalMicroseconds / n;
+                    double sq = (ThreadCpu.Milliseconds() - c0) * 1000 / n;
                     bestMul = Math.Min(bestMul, mul);
                     bestSq = Math.Min(bestSq, sq);
                     if (w == 6) Console.WriteLine($"{bits,5} bits {(vector ? "vector" : "scalar")}: mul {bestMul,7:F2} µs  sqr {bestSq,7:F2} µs");

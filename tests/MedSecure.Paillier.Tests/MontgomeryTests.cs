@@ -61,3 +61,33 @@ public class MontgomeryTests
         }, iter: 100);
     }
 }
+
+public class FixedBaseTableTests
+{
+    [Theory]
+    [InlineData(false, 7, 4)]
+    [InlineData(true, 7, 4)]
+    [InlineData(true, 3, 1)]
+    [InlineData(true, 5, 3)]
+    public void Comb_matches_BigInteger_ModPow(bool vector, int rows, int groups)
+    {
+        var rng = new Random(rows * 10 + groups);
+        var bytes = new byte[130];
+        rng.NextBytes(bytes);
+        bytes[0] |= 1;
+        bytes[^1] = 0x7F;
+        var m = new BigInteger(bytes, isUnsigned: true);
+        var g = m / 3 + 12345;
+        var mont = new MontgomeryModulus(m, vector);
+        var table = new FixedBaseTable(mont, g, 500, rows, groups);
+        foreach (int eBits in new[] { 0, 1, 2, 63, 64, 200, 499, 500 })
+        {
+            var eb = new byte[eBits / 8 + 2];
+            rng.NextBytes(eb);
+            var e = new BigInteger(eb, isUnsigned: true) & ((BigInteger.One << eBits) - 1);
+            Assert.Equal(BigInteger.ModPow(g, e, m), table.Pow(e));
+        }
+        Assert.Equal(BigInteger.ModPow(g, (BigInteger.One << 500) - 1, m), table.Pow((BigInteger.One << 500) - 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => table.Pow(BigInteger.One << 500));
+    }
+}
