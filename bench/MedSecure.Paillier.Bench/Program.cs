@@ -4,6 +4,7 @@ using MedSecure.Paillier.Bench;
 if (args.Length > 0 && args[0] == "micro")
 {
     Micro.Run();
+    MicroPow.Run();
     return;
 }
 OperationBenchmark.Run(quick: args.Length > 0 && args[0] == "quick");
