@@ -7,7 +7,7 @@ namespace MedSecure.Paillier;
 
 /// <summary>
 /// Modular exponentiation for one fixed odd modulus on top of a Montgomery multiplication core: the AVX-512
-/// radix-2²⁶ core where the CPU has it, otherwise the portable 64-bit-limb core. BigInteger.ModPow is several
+/// radix-2^26…2^28 core where the CPU has it, otherwise the portable 64-bit-limb core. BigInteger.ModPow is several
 /// times slower at Paillier sizes.
 /// </summary>
 internal sealed unsafe class MontgomeryModulus

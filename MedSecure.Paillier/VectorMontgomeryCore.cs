@@ -6,17 +6,17 @@ using System.Runtime.Intrinsics.X86;
 namespace MedSecure.Paillier;
 
 /// <summary>
-/// Montgomery multiplication with AVX-512: numbers are held as 26-bit digits in 64-bit lanes, so eight
-/// 26×26-bit products are formed per vpmuludq and column sums accumulate without carry handling (2n products
-/// of &lt; 2⁵² stay below 2⁶³ for every modulus up to 16384 bits). Carries are propagated once per digit, which
+/// Montgomery multiplication with AVX-512: numbers are held as D-bit digits (D = 26…28 by modulus size) in 64-bit
+/// lanes, so eight D×D-bit products are formed per vpmuludq and column sums accumulate without carry handling
+/// (2n+1 products below 2^(2D) stay below 2⁶⁴; D = 26 is safe for every modulus up to 16384 bits). Carries are propagated once per digit, which
 /// is what makes this faster than the 64-bit-limb core whose add-with-carry chains C# cannot express directly.
-/// R = 2^(26·n) with 4m &lt; R, so results stay below 2m without a final subtraction (lazy reduction);
+/// R = 2^(D·n) with 4m &lt; R, so results stay below 2m without a final subtraction (lazy reduction);
 /// <see cref="FromMontgomery"/> reduces fully.
 /// </summary>
 internal sealed unsafe class VectorMontgomeryCore : MontgomeryCore
 {
-    private const int DigitBits = 26;
-    private const ulong DigitMask = (1UL << DigitBits) - 1;
+    private readonly int DigitBits;   // 26–28, the largest whose column sums cannot overflow 64 bits
+    private readonly ulong DigitMask;
 
     private readonly ulong[] _m;        // modulus digits, zero-padded to Length
     private readonly ulong[] _mShifted; // the same one digit up: _mShifted[j] = m[j − 1]
@@ -25,14 +25,30 @@ internal sealed unsafe class VectorMontgomeryCore : MontgomeryCore
     private readonly ulong[] _rSquared; // R² mod m
     private readonly ulong[] _unit;     // the plain integer 1, for leaving Montgomery form
     private readonly int _digits;       // n
-    private readonly ulong _mPrime;     // −m⁻¹ mod 2²⁶
+    private readonly ulong _mPrime;     // −m⁻¹ mod 2^D
 
     public static bool IsSupported => Avx512F.IsSupported;
 
     public VectorMontgomeryCore(BigInteger modulus)
     {
         Modulus = modulus;
-        _digits = (int)((modulus.GetBitLength() + 2 + DigitBits - 1) / DigitBits);
+        long bits = (long)modulus.GetBitLength();
+        // A column accumulates at most 2n+1 products of at most (2^D − 1)² (n from the product or square, n from the
+        // reduction) plus a carry below 2^(65−D); it must stay below 2⁶⁴. Larger digits mean fewer products, so take
+        // the largest D that is safe: 28 bits up to about 3.1k-bit moduli, 27 up to about 6.5k, 26 beyond.
+        DigitBits = 26;
+        for (int d = 28; d > 26; d--)
+        {
+            long digitsForD = (bits + 2 + d - 1) / d;
+            BigInteger worst = (2 * digitsForD + 1) * BigInteger.Pow((BigInteger.One << d) - 1, 2) + (BigInteger.One << (65 - d));
+            if (worst < BigInteger.One << 64)
+            {
+                DigitBits = d;
+                break;
+            }
+        }
+        DigitMask = (1UL << DigitBits) - 1;
+        _digits = (int)((bits + 2 + DigitBits - 1) / DigitBits);
         Length = (_digits + 3 + 7) / 8 * 8; // three spare digits: grouped rows read X[j−3] up to j = Length − 1
         _m = ToDigits(modulus);
         _mShifted = new ulong[Length + 8];
@@ -86,7 +102,7 @@ internal sealed unsafe class VectorMontgomeryCore : MontgomeryCore
         limbs.Clear();
     }
 
-    private static BigInteger FromDigits(ReadOnlySpan<ulong> digits)
+    private BigInteger FromDigits(ReadOnlySpan<ulong> digits)
     {
         int limbCount = (digits.Length * DigitBits + 63) / 64 + 1;
         Span<ulong> limbs = limbCount <= 512 ? stackalloc ulong[limbCount] : new ulong[limbCount];
