@@ -26,6 +26,7 @@ internal sealed unsafe class VectorMontgomeryCore : MontgomeryCore
     private readonly ulong[] _unit;     // the plain integer 1, for leaving Montgomery form
     private readonly int _digits;       // n
     private readonly ulong _mPrime;     // −m⁻¹ mod 2^D
+    private readonly UInt128 _mPrime4;  // −m⁻¹ mod 2^(4D)
 
     public static bool IsSupported => Avx512F.IsSupported;
 
@@ -61,6 +62,8 @@ internal sealed unsafe class VectorMontgomeryCore : MontgomeryCore
         ulong inv = m0;
         for (int i = 0; i < 6; i++) inv *= 2 - m0 * inv;
         _mPrime = (0 - inv) & DigitMask;
+        BigInteger w4 = BigInteger.One << (4 * DigitBits);
+        _mPrime4 = (UInt128)(w4 - BigIntegerExtensions.ModInverse(modulus % w4, w4));
         BigInteger r = BigInteger.One << (DigitBits * _digits);
         _one = ToDigits(r % modulus);
         _rSquared = ToDigits(r * r % modulus);
@@ -221,24 +224,22 @@ internal sealed unsafe class VectorMontgomeryCore : MontgomeryCore
         int n = _digits, len = Length;
         ulong mPrime = _mPrime;
         ulong carry = 0;
+        int d = DigitBits;
+        ulong mask = DigitMask;
+        UInt128 mPrime4 = _mPrime4;
         fixed (ulong* m = _m, ms1 = _mShifted, ms2 = _mShifted2, ms3 = _mShifted3)
         {
-            ulong m0 = m[0], m1 = m[1], m2 = m[2], m3 = m[3];
             int i = 0;
             for (; i + 3 < n; i += 4)
             {
-                // the four quotient digits, each chosen to clear its digit given the ones before it
-                ulong x0 = t[i] + carry;
-                ulong q0 = (x0 * mPrime) & DigitMask;
-                ulong c0 = (x0 + q0 * m0) >> DigitBits;
-                ulong x1 = t[i + 1] + c0 + q0 * m1;
-                ulong q1 = (x1 * mPrime) & DigitMask;
-                ulong c1 = (x1 + q1 * m0) >> DigitBits;
-                ulong x2 = t[i + 2] + c1 + q0 * m2 + q1 * m1;
-                ulong q2 = (x2 * mPrime) & DigitMask;
-                ulong c2 = (x2 + q2 * m0) >> DigitBits;
-                ulong x3 = t[i + 3] + c2 + q0 * m3 + q1 * m2 + q2 * m1;
-                ulong q3 = (x3 * mPrime) & DigitMask;
+                // The four quotient digits at once: Q = −T·m⁻¹ mod 2^(4D), which is exactly what four word-by-word
+                // steps would produce, but costs one 128-bit product instead of a chain of dependent ones.
+                UInt128 low = (UInt128)(t[i] + carry) + ((UInt128)t[i + 1] << d) + ((UInt128)t[i + 2] << (2 * d)) + ((UInt128)t[i + 3] << (3 * d));
+                UInt128 quotient = low * mPrime4;
+                ulong q0 = (ulong)quotient & mask;
+                ulong q1 = (ulong)(quotient >> d) & mask;
+                ulong q2 = (ulong)(quotient >> (2 * d)) & mask;
+                ulong q3 = (ulong)(quotient >> (3 * d)) & mask;
                 var vq0 = Vector512.Create(q0).AsUInt32();
                 var vq1 = Vector512.Create(q1).AsUInt32();
                 var vq2 = Vector512.Create(q2).AsUInt32();

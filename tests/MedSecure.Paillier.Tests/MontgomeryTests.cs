@@ -46,6 +46,26 @@ public class MontgomeryTests
         }
     }
 
+    [Theory]
+    [InlineData(4100)]  // 27-bit digits in the vector core
+    [InlineData(7000)]  // 26-bit digits
+    public void Large_moduli_with_short_exponents_match_BigInteger_ModPow(int bits)
+    {
+        var rng = new Random(bits);
+        BigInteger m = RandomBits(rng, bits) | BigInteger.One | (BigInteger.One << (bits - 1));
+        foreach (bool vector in new[] { false, true })
+        {
+            var mont = new MontgomeryModulus(m, vector);
+            for (int trial = 0; trial < 4; trial++)
+            {
+                BigInteger b = trial == 0 ? m - 1 : RandomBits(rng, bits);
+                BigInteger e = RandomBits(rng, 200) | 1;
+                Assert.Equal(BigInteger.ModPow(b, e, m), mont.Pow(b, e));
+                Assert.Equal(BigInteger.ModPow(b, e, m), mont.PowSecret(b, e));
+            }
+        }
+    }
+
     [Fact]
     public void Random_operands_match_BigInteger_ModPow()
     {
