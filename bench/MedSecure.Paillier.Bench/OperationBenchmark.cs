@@ -65,6 +65,7 @@ internal static class OperationBenchmark
         var c2 = pub.Encrypt(987654321);
         r["add"] = TimeBatch(20_000, () => pub.Add(c, c2));
         r["multiply by 32-bit constant"] = Time(slow * 10, () => pub.Multiply(c, 4_000_000_000u));
+        r["subtract (negate + add)"] = Time(slow * 10, () => pub.Subtract(c, c2));
 
         var baseline = new BaselinePaillier(pair);
         var baseEnc = Time(slow / 2, () => baseline.Encrypt(m));
