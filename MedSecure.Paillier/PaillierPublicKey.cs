@@ -170,6 +170,25 @@ public sealed class PaillierPublicKey : IEquatable<PaillierPublicKey>
     }
 
     /// <summary>
+    /// Blinds an encrypted integer x for a threshold test: returns Enc(ρ·x + σ) with a fresh random multiplier
+    /// ρ ∈ [2^(bits−1), 2^bits) and offset σ ∈ [0, ρ), re-randomized. Its decryption is ≥ 0 exactly when x ≥ 0 and
+    /// otherwise reveals nothing useful about |x|, so a decrypting party learns only the side of the cut-off.
+    /// Encrypt or subtract the cut-off first (D(c) = value − cut-off).
+    /// </summary>
+    /// <param name="c">Encryption of x; |x|·2^bits must stay below ⌊n/3⌋.</param>
+    /// <param name="multiplierBits">Size of ρ, 16 to 256 bits.</param>
+    public PaillierCiphertext BlindSign(PaillierCiphertext c, int multiplierBits = 64)
+    {
+        CheckOwned(c);
+        if (multiplierBits < 16 || multiplierBits > 256)
+            throw new PaillierException("Blinding multiplier size must be between 16 and 256 bits.");
+        BigInteger rho = RandomIntegers.WithBits(multiplierBits, topBits: 1);
+        BigInteger sigma = RandomIntegers.Below(rho);
+        // ρ·x + σ: for x ≥ 0 it is ≥ 0; for x ≤ −1 it is ≤ −ρ + σ < 0.
+        return Rerandomize(AddPlain(Multiply(c, rho), sigma));
+    }
+
+    /// <summary>
     /// Encrypts a decimal as signed fixed point with <paramref name="scale"/> decimal places
     /// (value·10^scale must be an integer; no digit is silently dropped).
     /// </summary>

@@ -140,3 +140,24 @@ public class PropertyTests
         }
     }
 }
+
+public class BlindingTests
+{
+    [Fact]
+    public void Blinded_sign_matches_the_sign_of_the_difference()
+    {
+        var pub = TestKeys.Main.PublicKey;
+        var priv = TestKeys.Main.PrivateKey;
+        Gen.Long[-1_000_000, 1_000_000].Sample(x =>
+        {
+            var blinded = priv.Decrypt(pub.BlindSign(pub.Encrypt(x)));
+            return (x >= 0) == (blinded.Sign >= 0) && (x is 0 or -1 || BigInteger.Abs(blinded) >= BigInteger.One << 63);
+        }, iter: 20);
+        // HbA1c 6.4 % vs cut-off 6.5 %: the encrypted difference is negative, and only that is learnt
+        var hba1c = pub.EncryptDecimal(6.4m, 1);
+        var diff = hba1c.AddPlain(-6.5m);
+        Assert.True(priv.Decrypt(pub.BlindSign(diff.Ciphertext)).Sign < 0);
+        Assert.NotEqual(-1, priv.Decrypt(pub.BlindSign(diff.Ciphertext)));
+        Assert.Throws<PaillierException>(() => pub.BlindSign(diff.Ciphertext, 8));
+    }
+}
