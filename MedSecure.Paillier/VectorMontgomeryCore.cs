@@ -19,8 +19,6 @@ internal sealed unsafe class VectorMontgomeryCore : MontgomeryCore
     private readonly ulong DigitMask;
 
     private readonly ulong[] _m;        // modulus digits, zero-padded to Length
-    private readonly ulong[] _mShifted; // the same one digit up: _mShifted[j] = m[j − 1]
-    private readonly ulong[] _mShifted2, _mShifted3; // two and three digits up
     private readonly ulong[] _one;      // R mod m
     private readonly ulong[] _rSquared; // R² mod m
     private readonly ulong[] _unit;     // the plain integer 1, for leaving Montgomery form
@@ -52,12 +50,7 @@ internal sealed unsafe class VectorMontgomeryCore : MontgomeryCore
         _digits = (int)((bits + 2 + DigitBits - 1) / DigitBits);
         Length = (_digits + 3 + 7) / 8 * 8; // three spare digits: grouped rows read X[j−3] up to j = Length − 1
         _m = ToDigits(modulus);
-        _mShifted = new ulong[Length + 8];
-        _m.AsSpan().CopyTo(_mShifted.AsSpan(1));
-        _mShifted2 = new ulong[Length + 8];
-        _m.AsSpan().CopyTo(_mShifted2.AsSpan(2));
-        _mShifted3 = new ulong[Length + 8];
-        _m.AsSpan().CopyTo(_mShifted3.AsSpan(3));
+
         ulong m0 = (ulong)(modulus & ulong.MaxValue);
         ulong inv = m0;
         for (int i = 0; i < 6; i++) inv *= 2 - m0 * inv;
@@ -74,7 +67,7 @@ internal sealed unsafe class VectorMontgomeryCore : MontgomeryCore
 
     public override int Length { get; }
 
-    public override int ScratchLength => 5 * Length + 48;
+    public override int ScratchLength => 3 * Length + 40;
 
     public override ulong[] One => _one;
 
@@ -124,24 +117,14 @@ internal sealed unsafe class VectorMontgomeryCore : MontgomeryCore
 
     /// <summary>
     /// r = a·b·R⁻¹ mod m with a, b &lt; 2m in normalized digits; r &lt; 2m normalized. r may alias a or b.
-    /// The product is accumulated four rows per pass (against copies of b shifted by one, two and three digits),
+    /// The product is accumulated four rows per pass (b shifted by one, two and three digits with valignq),
     /// so each accumulator vector is loaded and stored once per four products; then <see cref="Reduce"/>.
     /// </summary>
     public override void Multiply(ulong* a, ulong* b, ulong* r, ulong* scratch)
     {
         int n = _digits, len = Length;
         ulong* t = scratch;
-        ulong* b1 = scratch + 2 * len + 16; // b1[j] = b[j − 1], b2[j] = b[j − 2], b3[j] = b[j − 3]
-        ulong* b2 = b1 + len + 8;
-        ulong* b3 = b2 + len + 8;
         new Span<ulong>(t, 2 * len + 16).Clear();
-        b1[0] = 0;
-        b2[0] = b2[1] = 0;
-        b3[0] = b3[1] = b3[2] = 0;
-        var bSpan = new ReadOnlySpan<ulong>(b, len);
-        bSpan.CopyTo(new Span<ulong>(b1 + 1, len));
-        bSpan.CopyTo(new Span<ulong>(b2 + 2, len));
-        bSpan.CopyTo(new Span<ulong>(b3 + 3, len));
         int i = 0;
         for (; i + 3 < n; i += 4)
         {
@@ -150,11 +133,14 @@ internal sealed unsafe class VectorMontgomeryCore : MontgomeryCore
             var v2 = Vector512.Create(a[i + 2]).AsUInt32();
             var v3 = Vector512.Create(a[i + 3]).AsUInt32();
             ulong* row = t + i;
+            var prev = Vector512<ulong>.Zero;
             for (int j = 0; j < len; j += 8)
             {
-                var s01 = Avx512F.Multiply(v0, Vector512.Load(b + j).AsUInt32()) + Avx512F.Multiply(v1, Vector512.Load(b1 + j).AsUInt32());
-                var s23 = Avx512F.Multiply(v2, Vector512.Load(b2 + j).AsUInt32()) + Avx512F.Multiply(v3, Vector512.Load(b3 + j).AsUInt32());
+                var cur = Vector512.Load(b + j);
+                var s01 = Avx512F.Multiply(v0, cur.AsUInt32()) + Avx512F.Multiply(v1, Avx512F.AlignRight64(cur, prev, 7).AsUInt32());
+                var s23 = Avx512F.Multiply(v2, Avx512F.AlignRight64(cur, prev, 6).AsUInt32()) + Avx512F.Multiply(v3, Avx512F.AlignRight64(cur, prev, 5).AsUInt32());
                 (Vector512.Load(row + j) + (s01 + s23)).Store(row + j);
+                prev = cur;
             }
         }
         for (; i < n; i++)
@@ -177,8 +163,8 @@ internal sealed unsafe class VectorMontgomeryCore : MontgomeryCore
     {
         int n = _digits, len = Length;
         ulong* t = scratch;
-        ulong* a2 = scratch + 2 * len + 16; // 2·a, zero-padded by 8
-        new Span<ulong>(t, 2 * len + 16).Clear();
+        ulong* a2 = scratch + 2 * len + 24; // 2·a, with 8 zero digits before and after
+        new Span<ulong>(t, 2 * len + 24).Clear();
         for (int j = 0; j < len; j++) a2[j] = a[j] << 1;
         new Span<ulong>(a2 + len, 8).Clear();
         for (int j = 0; j < n; j++) t[2 * j] += a[j] * a[j];
@@ -194,12 +180,14 @@ internal sealed unsafe class VectorMontgomeryCore : MontgomeryCore
             var v1 = Vector512.Create(a1).AsUInt32();
             var v2 = Vector512.Create(a2v).AsUInt32();
             var v3 = Vector512.Create(a3).AsUInt32();
+            var prev = Vector512.Load(a2 + i + 7 - 8);
             for (int x = 2 * i + 7; x <= i + n + 2; x += 8)
             {
-                ulong* d = a2 + x - i;
-                var s01 = Avx512F.Multiply(v0, Vector512.Load(d).AsUInt32()) + Avx512F.Multiply(v1, Vector512.Load(d - 1).AsUInt32());
-                var s23 = Avx512F.Multiply(v2, Vector512.Load(d - 2).AsUInt32()) + Avx512F.Multiply(v3, Vector512.Load(d - 3).AsUInt32());
+                var cur = Vector512.Load(a2 + x - i);
+                var s01 = Avx512F.Multiply(v0, cur.AsUInt32()) + Avx512F.Multiply(v1, Avx512F.AlignRight64(cur, prev, 7).AsUInt32());
+                var s23 = Avx512F.Multiply(v2, Avx512F.AlignRight64(cur, prev, 6).AsUInt32()) + Avx512F.Multiply(v3, Avx512F.AlignRight64(cur, prev, 5).AsUInt32());
                 (Vector512.Load(t + x) + (s01 + s23)).Store(t + x);
+                prev = cur;
             }
         }
         for (; i < n - 1; i++)
@@ -227,7 +215,7 @@ internal sealed unsafe class VectorMontgomeryCore : MontgomeryCore
         int d = DigitBits;
         ulong mask = DigitMask;
         UInt128 mPrime4 = _mPrime4;
-        fixed (ulong* m = _m, ms1 = _mShifted, ms2 = _mShifted2, ms3 = _mShifted3)
+        fixed (ulong* m = _m)
         {
             int i = 0;
             for (; i + 3 < n; i += 4)
@@ -245,12 +233,16 @@ internal sealed unsafe class VectorMontgomeryCore : MontgomeryCore
                 var vq2 = Vector512.Create(q2).AsUInt32();
                 var vq3 = Vector512.Create(q3).AsUInt32();
                 ulong* row = t + i;
+                var prev = Vector512<ulong>.Zero;
                 for (int j = 0; j < len; j += 8)
                 {
-                    var acc = Vector512.Load(row + j);
-                    var s01 = Avx512F.Multiply(vq0, Vector512.Load(m + j).AsUInt32()) + Avx512F.Multiply(vq1, Vector512.Load(ms1 + j).AsUInt32());
-                    var s23 = Avx512F.Multiply(vq2, Vector512.Load(ms2 + j).AsUInt32()) + Avx512F.Multiply(vq3, Vector512.Load(ms3 + j).AsUInt32());
-                    (acc + (s01 + s23)).Store(row + j);
+                    // m shifted by one, two and three digits, built from registers (valignq) rather than loaded:
+                    // the loop is bound by loads, not multiplications
+                    var cur = Vector512.Load(m + j);
+                    var s01 = Avx512F.Multiply(vq0, cur.AsUInt32()) + Avx512F.Multiply(vq1, Avx512F.AlignRight64(cur, prev, 7).AsUInt32());
+                    var s23 = Avx512F.Multiply(vq2, Avx512F.AlignRight64(cur, prev, 6).AsUInt32()) + Avx512F.Multiply(vq3, Avx512F.AlignRight64(cur, prev, 5).AsUInt32());
+                    (Vector512.Load(row + j) + (s01 + s23)).Store(row + j);
+                    prev = cur;
                 }
                 carry = (t[i] + carry) >> DigitBits;
                 carry = (t[i + 1] + carry) >> DigitBits;
