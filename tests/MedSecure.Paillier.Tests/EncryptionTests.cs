@@ -78,9 +78,33 @@ public class EncryptionTests
     [Fact]
     public void Decrypt_with_crt_matches_textbook_formula()
     {
-        var c = Pub.Encrypt(-77);
-        // Textbook: m = L(c^λ mod n²)·μ mod n with λ = lcm(p−1, q−1); here check via raw residue.
-        Assert.Equal(Pub.N - 77, Priv.DecryptRaw(c));
+        // Textbook Paillier with BigInteger.ModPow: m = L(c^λ mod n²)·μ mod n, λ = lcm(p−1, q−1), μ = L(g^λ mod n²)⁻¹.
+        var root = System.Text.Json.JsonDocument.Parse(Priv.ToJwk()).RootElement;
+        BigInteger p = KeyTests.FromB64(root.GetProperty("p").GetString()!);
+        BigInteger q = KeyTests.FromB64(root.GetProperty("q").GetString()!);
+        BigInteger n = Pub.N, n2 = Pub.NSquared;
+        BigInteger lambda = (p - 1) * (q - 1) / BigInteger.GreatestCommonDivisor(p - 1, q - 1);
+        BigInteger L(BigInteger x) => (x - 1) / n;
+        BigInteger mu = ModInverse(L(BigInteger.ModPow(n + 1, lambda, n2)), n);
+        foreach (long m in new long[] { 0, 5, -77, long.MaxValue })
+        {
+            var c = Pub.Encrypt(m);
+            BigInteger textbook = L(BigInteger.ModPow(c.Value, lambda, n2)) * mu % n;
+            Assert.Equal(textbook, Priv.DecryptRaw(c));
+            Assert.Equal(Pub.Encode(m), textbook);
+        }
+    }
+
+    private static BigInteger ModInverse(BigInteger a, BigInteger m)
+    {
+        BigInteger r0 = m, r1 = a % m, t0 = 0, t1 = 1;
+        while (!r1.IsZero)
+        {
+            BigInteger quotient = r0 / r1;
+            (r0, r1) = (r1, r0 - quotient * r1);
+            (t0, t1) = (t1, t0 - quotient * t1);
+        }
+        return (t0 % m + m) % m;
     }
 
     [Fact]
