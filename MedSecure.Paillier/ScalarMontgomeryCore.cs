@@ -214,7 +214,11 @@ internal sealed unsafe class ScalarMontgomeryCore : MontgomeryCore
     /// <summary>Writes x (any non-negative BigInteger, reduced mod m first if needed) in Montgomery form.</summary>
     public override void ToMontgomery(BigInteger x, ulong* r, ulong* scratch)
     {
-        if (x.Sign < 0 || x >= Modulus) x = BigInteger.Remainder(x, Modulus) is var rem && rem.Sign < 0 ? rem + Modulus : rem;
+        if (x.Sign < 0 || x >= Modulus)
+        {
+            x = BigInteger.Remainder(x, Modulus);
+            if (x.Sign < 0) x += Modulus;
+        }
         ulong[] limbs = ToLimbs(x, Limbs);
         fixed (ulong* xl = limbs)
         fixed (ulong* r2 = _rSquared)

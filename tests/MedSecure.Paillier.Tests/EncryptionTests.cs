@@ -155,17 +155,23 @@ public class EncryptionTests
     {
         using var pool = Pub.CreateRandomnessPool(capacity: 4);
         Assert.True(pool.WaitForAvailable(4, TimeSpan.FromSeconds(30)));
-        var values = new HashSet<BigInteger>();
+        var seen = new HashSet<BigInteger>();
         for (int i = 0; i < 12; i++)
         {
-            var c = pool.Encrypt(i - 6);
-            Assert.Equal(i - 6, Priv.Decrypt(c));
-            Assert.True(values.Add(c.Value / Pub.N), "mask reused");
+            // the same plaintext every time: equal ciphertexts would mean a reused mask
+            var c = pool.Encrypt(7);
+            Assert.Equal(7, Priv.Decrypt(c));
+            Assert.True(seen.Add(c.Value), "mask reused");
         }
+        Assert.Equal(-6, Priv.Decrypt(pool.Encrypt(-6)));
+        Assert.Equal(4, pool.Capacity);
         using var ownerPool = Priv.CreateRandomnessPool(capacity: 2);
         Assert.Equal(77, Priv.Decrypt(ownerPool.Encrypt(77)));
         using var fastPool = Pub.CreateRandomnessPool(capacity: 2, fastMode: true);
         Assert.Equal(-77, Priv.Decrypt(fastPool.Encrypt(-77)));
+        Assert.Equal(1.25m, Priv.DecryptDecimal(fastPool.EncryptDecimal(1.25m, 2)));
+        fastPool.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => fastPool.Encrypt(1));
     }
 
     [Fact]
