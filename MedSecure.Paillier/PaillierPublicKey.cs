@@ -131,7 +131,7 @@ public sealed class PaillierPublicKey : IEquatable<PaillierPublicKey>
     public PaillierCiphertext Negate(PaillierCiphertext c)
     {
         CheckOwned(c);
-        return new PaillierCiphertext(this, BigIntegerExtensions.ModInverse(c.Value, NSquared));
+        return new PaillierCiphertext(this, InverseModNSquared(c.Value));
     }
 
     /// <summary>
@@ -158,7 +158,7 @@ public sealed class PaillierPublicKey : IEquatable<PaillierPublicKey>
         // A negative constant uses c⁻¹ with |k|: a short exponent instead of one of n's length.
         if (kr.Sign < 0)
         {
-            b = BigIntegerExtensions.ModInverse(b, NSquared);
+            b = InverseModNSquared(b);
             kr = -kr;
         }
         return new PaillierCiphertext(this, NSquaredArithmetic.Pow(b, kr));
@@ -271,6 +271,15 @@ public sealed class PaillierPublicKey : IEquatable<PaillierPublicKey>
         ArgumentNullException.ThrowIfNull(c);
         if (!Equals(c.Key))
             throw new PaillierException($"Ciphertext belongs to key {c.Key.Fingerprint}, not to key {Fingerprint}.");
+    }
+
+    // x⁻¹ mod n² from x⁻¹ mod n by one Newton (Hensel) step y ← y·(2 − x·y): Euclid on n-sized numbers costs a
+    // quarter of Euclid on n²-sized ones, and the lift is two multiplications.
+    internal BigInteger InverseModNSquared(BigInteger x)
+    {
+        BigInteger y = BigIntegerExtensions.ModInverse(x % N, N);
+        BigInteger lifted = y * (2 - x * y % NSquared) % NSquared;
+        return lifted.Sign < 0 ? lifted + NSquared : lifted;
     }
 
     // c = (1 + m·n)·mask mod n² = mask + n·(m·mask mod n) mod n²: products of n-sized numbers only.

@@ -184,3 +184,19 @@ public class EncryptionTests
         Assert.Equal(7, pair.PrivateKey.Decrypt(pair.PrivateKey.Encrypt(7)));
     }
 }
+
+public class InverseTests
+{
+    [Fact]
+    public void Inverse_mod_n_squared_by_Hensel_lift_is_an_inverse()
+    {
+        var pub = TestKeys.Main.PublicKey;
+        for (int i = 0; i < 20; i++)
+        {
+            var c = pub.Encrypt(i).Value;
+            var inv = pub.InverseModNSquared(c);
+            Assert.True(inv.Sign > 0 && inv < pub.NSquared);
+            Assert.Equal(BigInteger.One, c * inv % pub.NSquared);
+        }
+    }
+}
