@@ -73,6 +73,7 @@ public static class WebServiceCollectionExtensions
         services.AddHttpContextAccessor();
         services.AddMemoryCache();
         services.AddScoped<Features.Directory.DoctorDirectory>();
+        Features.LabResults.LabResultsServiceCollectionExtensions.AddLabResults(services);
         services.TryAddSingleton(TimeProvider.System);
         return services;
     }

@@ -1,0 +1,253 @@
+using System.Buffers.Text;
+using System.Globalization;
+using System.Numerics;
+using System.Text;
+using System.Text.Json.Nodes;
+using MedSecure.Paillier;
+using MedSecure.Web.Crypto;
+using MedSecure.Web.Features.Directory;
+using MedSecure.Web.Features.LabResults.Submissions;
+using MedSecure.Web.Storage;
+using MedSecure.Web.Storage.Sqlite;
+using MedSecure.Web.Tests.Storage;
+
+namespace MedSecure.Web.Tests.Features.LabResults;
+
+public sealed class LabSubmissionsTests : IClassFixture<SubmissionKeysFixture>, IDisposable
+{
+    private const string PatientUid = "patient-1", DoctorUid = "doctor-1";
+
+    // Fixed-point integers of at least four bytes, so no encoding of them is short enough to turn
+    // up by chance inside a base64 ciphertext.
+    private static readonly LabValue[] Values =
+    [
+        new("ldl", 98765.432m, 3),
+        new("hdl", 4321.0987m, 4),
+        new("trig", -5678.9012m, 4),
+    ];
+
+    private readonly SubmissionKeysFixture _keys;
+    private readonly TempFolder _folder = new();
+    private readonly SqliteTreeStore _store;
+    private readonly RecordSigner _signer = new();
+    private readonly LabSubmissions _submissions;
+    private readonly SubmissionOpener _opener;
+    private readonly DirectoryEntry _doctor;
+
+    public LabSubmissionsTests(SubmissionKeysFixture keys)
+    {
+        _keys = keys;
+        _store = new SqliteTreeStore(Path.Combine(_folder.Path, "tree.db"));
+        _submissions = new LabSubmissions(new SubmissionSealer(_signer), new SubmissionStore(_store), TimeProvider.System);
+        _opener = new SubmissionOpener(_signer);
+        _doctor = new DirectoryEntry(DoctorUid, "Dr Lipid", "Cardiology", keys.Doctor.ToPublicKeyRecord().Fingerprint);
+    }
+
+    public void Dispose()
+    {
+        _store.Dispose();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        _folder.Dispose();
+    }
+
+    private UnlockedKeys PatientKeys() => new(PatientUid, _keys.Patient.Duplicate());
+
+    private async Task<SendOutcome> SendAsync(string? key = null)
+    {
+        using var patient = PatientKeys();
+        return await _submissions.SendAsync(
+            new SubmissionRequest(key ?? SubmissionIds.NewIdempotencyKey(), "Pat Ient", ["lipid"], Values),
+            _doctor, _keys.Doctor.ToPublicKeyRecord(), patient);
+    }
+
+    private async Task<JsonObject> StoredAsync(string path) => (JsonObject)(await _store.GetAsync(path))!;
+
+    [Fact]
+    public async Task Stored_records_hold_no_entered_value_in_any_common_encoding()
+    {
+        await SendAsync();
+        _store.Dispose();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+
+        // Every byte the store left on disk (database, WAL, journal), read as text.
+        var onDisk = string.Concat(System.IO.Directory.GetFiles(_folder.Path).Select(f => Encoding.Latin1.GetString(File.ReadAllBytes(f))));
+        using var reopened = new SqliteTreeStore(Path.Combine(_folder.Path, "tree.db"));
+        var tree = (await reopened.GetAsync(""))!.ToJsonString();
+        Assert.Contains("inbox", tree, StringComparison.Ordinal);
+
+        foreach (var value in Values)
+        {
+            foreach (var encoding in LeakEncodings(value))
+            {
+                Assert.DoesNotContain(encoding, tree, StringComparison.Ordinal);
+                Assert.DoesNotContain(encoding, onDisk, StringComparison.Ordinal);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Doctor_copy_decrypts_to_the_entered_values_with_the_doctors_key_only()
+    {
+        var sent = await SendAsync();
+        var entry = await StoredAsync(SubmissionStore.InboxPath(DoctorUid, sent.SubmissionId));
+        using var patientVerification = _keys.Patient.ToPublicKeyRecord().CreateVerificationKey();
+
+        var ciphertexts = _opener.OpenDoctorCopy(sent.SubmissionId, DoctorUid, entry,
+            new ECDsaVerification(PatientUid, patientVerification), _keys.Doctor.PaillierPublicKey);
+
+        Assert.Equal(Values.Select(v => v.Value), Values.Select(v => _keys.Doctor.Paillier.DecryptDecimal(ciphertexts[v.AnalyteId])));
+        foreach (var value in Values)
+        {
+            var stored = entry["sealed"]!["values"]![value.AnalyteId]!.ToJsonString();
+            AssertOtherKeysCannotRead(stored, value, _keys.Patient, _keys.Stranger);
+        }
+    }
+
+    [Fact]
+    public async Task Patient_copy_decrypts_to_the_entered_values_with_the_patients_key_only()
+    {
+        var sent = await SendAsync();
+        var entry = await StoredAsync(SubmissionStore.HistoryPath(PatientUid, sent.SubmissionId));
+        using var patient = PatientKeys();
+
+        var opened = _opener.OpenPatientCopy(sent.SubmissionId, entry, patient);
+
+        Assert.Equal(Values.Select(v => v.Value), Values.Select(v => opened.Values[v.AnalyteId]));
+        Assert.Equal("Dr Lipid", opened.Summary.DoctorName);
+        Assert.Equal(SubmissionState.Sent, opened.Summary.State);
+        foreach (var value in Values)
+        {
+            var stored = entry["sealed"]!["values"]![value.AnalyteId]!.ToJsonString();
+            AssertOtherKeysCannotRead(stored, value, _keys.Doctor, _keys.Stranger);
+        }
+    }
+
+    [Fact]
+    public async Task Changing_any_stored_ciphertext_breaks_the_signature_and_nothing_is_decrypted()
+    {
+        var sent = await SendAsync();
+        using var patient = PatientKeys();
+        using var patientVerification = _keys.Patient.ToPublicKeyRecord().CreateVerificationKey();
+        foreach (var value in Values)
+        {
+            // The attack Paillier allows without any key: E(x)·E(1) = E(x + 1), a perfectly valid ciphertext.
+            var history = await StoredAsync(SubmissionStore.HistoryPath(PatientUid, sent.SubmissionId));
+            Shift(history, value, _keys.Patient.PaillierPublicKey);
+            Assert.Throws<RecordTamperedException>(() => _opener.OpenPatientCopy(sent.SubmissionId, history, patient));
+
+            var inbox = await StoredAsync(SubmissionStore.InboxPath(DoctorUid, sent.SubmissionId));
+            Shift(inbox, value, _keys.Doctor.PaillierPublicKey);
+            Assert.Throws<RecordTamperedException>(() => _opener.OpenDoctorCopy(sent.SubmissionId, DoctorUid, inbox,
+                new ECDsaVerification(PatientUid, patientVerification), _keys.Doctor.PaillierPublicKey));
+        }
+    }
+
+    [Fact]
+    public async Task A_record_copied_to_another_submission_id_is_refused()
+    {
+        var first = await SendAsync();
+        var second = await SendAsync();
+        var entry = await StoredAsync(SubmissionStore.HistoryPath(PatientUid, first.SubmissionId));
+        using var patient = PatientKeys();
+
+        Assert.Throws<RecordTamperedException>(() => _opener.OpenPatientCopy(second.SubmissionId, entry, patient));
+    }
+
+    [Fact]
+    public async Task A_replayed_send_returns_the_first_submission_and_writes_nothing_new()
+    {
+        var key = SubmissionIds.NewIdempotencyKey();
+        var first = await SendAsync(key);
+        var before = (await _store.GetAsync(""))!.ToJsonString();
+
+        var replay = await SendAsync(key);
+
+        Assert.False(first.Replayed);
+        Assert.True(replay.Replayed);
+        Assert.Equal(first.SubmissionId, replay.SubmissionId);
+        Assert.Equal(before, (await _store.GetAsync(""))!.ToJsonString());
+        Assert.Single(await new SubmissionStore(_store).ListHistoryAsync(PatientUid));
+    }
+
+    [Fact]
+    public async Task A_doctor_whose_keys_differ_from_the_directory_receives_nothing()
+    {
+        using var patient = PatientKeys();
+        var impostorKeys = _keys.Stranger.ToPublicKeyRecord();
+
+        await Assert.ThrowsAsync<DoctorKeysUnavailableException>(() => _submissions.SendAsync(
+            new SubmissionRequest(SubmissionIds.NewIdempotencyKey(), "Pat Ient", ["lipid"], Values), _doctor, impostorKeys, patient));
+        await Assert.ThrowsAsync<DoctorKeysUnavailableException>(() => _submissions.SendAsync(
+            new SubmissionRequest(SubmissionIds.NewIdempotencyKey(), "Pat Ient", ["lipid"], Values), _doctor, null, patient));
+
+        Assert.Null(await _store.GetAsync(""));
+    }
+
+    [Fact]
+    public async Task History_lists_newest_first()
+    {
+        var first = await SendAsync();
+        await Task.Delay(5);
+        var second = await SendAsync();
+
+        var history = await new SubmissionStore(_store).ListHistoryAsync(PatientUid);
+
+        Assert.Equal([second.SubmissionId, first.SubmissionId], history.Select(h => h.SubmissionId));
+        Assert.All(history, h => Assert.Equal(["lipid"], h.PanelIds));
+    }
+
+    private static void Shift(JsonObject entry, LabValue value, PaillierPublicKey key)
+    {
+        var values = (JsonObject)entry["sealed"]!["values"]!;
+        var encrypted = EncryptedFixedPoint.FromJson(key, values[value.AnalyteId]!.ToJsonString());
+        values[value.AnalyteId] = JsonNode.Parse(encrypted.AddPlain(1m).ToJson());
+    }
+
+    private static void AssertOtherKeysCannotRead(string storedJson, LabValue value, params AccountKeys[] others)
+    {
+        var c = Base64Url.DecodeFromChars(JsonNode.Parse(storedJson)!["c"]!.GetValue<string>());
+        var cipherInteger = new BigInteger(c, isUnsigned: true, isBigEndian: true);
+        var scaled = new BigInteger(value.Value * Pow10(value.Decimals));
+        foreach (var other in others)
+        {
+            // The ciphertext names its key, so the library refuses it outright...
+            Assert.Throws<PaillierException>(() => EncryptedFixedPoint.FromJson(other.PaillierPublicKey, storedJson));
+            // ...and decrypting the bare integer with another key is rejected or yields garbage.
+            try
+            {
+                var raw = other.Paillier.Decrypt(PaillierCiphertext.FromValue(other.PaillierPublicKey, cipherInteger));
+                Assert.NotEqual(scaled, raw);
+            }
+            catch (PaillierException)
+            {
+                // Out of range for that key, or an overflow: equally unreadable.
+            }
+        }
+    }
+
+    private static decimal Pow10(int n) => (decimal)Math.Pow(10, n);
+
+    private static IEnumerable<string> LeakEncodings(LabValue value)
+    {
+        var scaled = BigInteger.Abs(new BigInteger(value.Value * Pow10(value.Decimals)));
+        var text = value.Value.ToString(CultureInfo.InvariantCulture);
+        var abs = Math.Abs(value.Value).ToString(CultureInfo.InvariantCulture);
+        yield return text;
+        yield return abs;
+        yield return Math.Abs(value.Value).ToString("0.###", CultureInfo.GetCultureInfo("de-DE"));
+        yield return scaled.ToString(CultureInfo.InvariantCulture);
+        yield return scaled.ToString("X", CultureInfo.InvariantCulture).TrimStart('0');
+        yield return scaled.ToString("x", CultureInfo.InvariantCulture).TrimStart('0');
+        foreach (var bigEndian in new[] { true, false })
+        {
+            var bytes = scaled.ToByteArray(isUnsigned: true, isBigEndian: bigEndian);
+            yield return Convert.ToBase64String(bytes).TrimEnd('=');
+            yield return Base64Url.EncodeToString(bytes);
+        }
+        foreach (var digits in new[] { text, abs, scaled.ToString(CultureInfo.InvariantCulture) })
+        {
+            yield return Convert.ToBase64String(Encoding.UTF8.GetBytes(digits)).TrimEnd('=');
+            yield return Convert.ToHexString(Encoding.UTF8.GetBytes(digits));
+        }
+    }
+}
