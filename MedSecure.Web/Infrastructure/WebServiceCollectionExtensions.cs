@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using MedSecure.Web.Features.Account;
+using MedSecure.Web.Features.Diagnostics;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.ResponseCompression;
 
@@ -75,6 +76,7 @@ public static class WebServiceCollectionExtensions
         services.AddScoped<Features.Directory.DoctorDirectory>();
         Features.LabResults.LabResultsServiceCollectionExtensions.AddLabResults(services);
         services.TryAddSingleton(TimeProvider.System);
+        services.AddDiagnostics();
         return services;
     }
 }

@@ -1,0 +1,84 @@
+using System.Numerics;
+using MedSecure.Paillier;
+using MedSecure.Web.Features.Diagnostics.Formulas;
+
+namespace MedSecure.Web.Features.Diagnostics.Computation;
+
+/// <summary>The encrypted values of one submission, by analyte id, after its signature was checked.</summary>
+/// <param name="SubmissionId">Which submission they came from.</param>
+/// <param name="Values">Ciphertexts under one key (the doctor's or the patient's), by analyte id.</param>
+public sealed record SubmissionCiphertexts(string SubmissionId, IReadOnlyDictionary<string, EncryptedFixedPoint> Values);
+
+/// <summary>
+/// The encrypted result of a diagnostic formula, E(N) with result = N / <see cref="Denominator"/>.
+/// </summary>
+/// <remarks>
+/// The only thing a doctor's session may decrypt (see <see cref="ResultDecryptor"/>). There is no
+/// public constructor: instances come from <see cref="HomomorphicEvaluator"/>, which refuses formulas
+/// that would reveal a raw value, or from a stored computation record the doctor signed when that
+/// evaluator produced it (<see cref="Records.ComputationRecords"/>). A test pins this shape.
+/// </remarks>
+public sealed class ComputedResult
+{
+    internal ComputedResult(DiagnosticFormula formula, IReadOnlyList<string> inputSubmissions, PaillierCiphertext numerator, BigInteger denominator)
+    {
+        Formula = formula;
+        InputSubmissions = inputSubmissions;
+        Numerator = numerator;
+        Denominator = denominator;
+    }
+
+    /// <summary>The formula computed.</summary>
+    public DiagnosticFormula Formula { get; }
+
+    /// <summary>The submissions read, oldest first (one for a single-panel formula).</summary>
+    public IReadOnlyList<string> InputSubmissions { get; }
+
+    /// <summary>E(N), under the key of the inputs.</summary>
+    public PaillierCiphertext Numerator { get; }
+
+    /// <summary>The public divisor D of the formula's integer form.</summary>
+    public BigInteger Denominator { get; }
+
+    /// <summary>The ciphertext as a fixed-point value (scale 0, denominator D), for storage.</summary>
+    public EncryptedFixedPoint ToEncryptedFixedPoint() => EncryptedFixedPoint.FromCiphertext(Numerator, 0, Denominator);
+}
+
+/// <summary>
+/// A threshold check's blinded difference E(r·Δ + s) (see <see cref="ThresholdIntegerForm"/>): only
+/// its sign means anything, and only <see cref="ResultDecryptor.IsMet"/> reads it.
+/// </summary>
+public sealed class BlindedThreshold
+{
+    internal BlindedThreshold(ThresholdCheck check, ThresholdIntegerForm form, string submissionId, PaillierCiphertext blinded)
+    {
+        Check = check;
+        Form = form;
+        SubmissionId = submissionId;
+        Blinded = blinded;
+    }
+
+    /// <summary>The check.</summary>
+    public ThresholdCheck Check { get; }
+
+    /// <summary>Its integer form (the sign convention).</summary>
+    public ThresholdIntegerForm Form { get; }
+
+    /// <summary>The submission tested.</summary>
+    public string SubmissionId { get; }
+
+    /// <summary>E(V), V = r·Δ + s.</summary>
+    public PaillierCiphertext Blinded { get; }
+}
+
+/// <summary>The formula would reveal a raw lab value (one input, so the result is an invertible function of it).</summary>
+public sealed class RawValueRefusedException(string formulaId)
+    : Exception($"Formula {formulaId} reads a single value, so its result would reveal that value. Doctors see results of formulas over several values only.")
+{
+    /// <summary>The message shown to the doctor.</summary>
+    public const string PlainMessage = "This formula reads a single value, so its result would reveal that value; it cannot be run.";
+}
+
+/// <summary>The submission lacks a value the formula reads.</summary>
+public sealed class MissingInputException(string formulaId, string input)
+    : Exception($"Formula {formulaId} needs {input}, which this submission does not have.");

@@ -1,0 +1,138 @@
+using System.Numerics;
+using System.Security.Cryptography;
+using MedSecure.Paillier;
+using MedSecure.Web.Crypto;
+using MedSecure.Web.Features.Diagnostics.Formulas;
+
+namespace MedSecure.Web.Features.Diagnostics.Computation;
+
+/// <summary>
+/// Computes diagnostic formulas and threshold checks on Paillier ciphertexts with homomorphic
+/// operations only (multiply by an integer constant, add ciphertexts, add a plaintext constant).
+/// Needs no private key and never decrypts.
+/// </summary>
+public sealed class HomomorphicEvaluator(FormulaCatalog catalog)
+{
+    /// <summary>
+    /// E(N) for N = Σ Wᵢ·Xᵢ + B, the formula's integer form (<see cref="IntegerFormula"/>), over the
+    /// given submissions (oldest first, as many as the formula spans), all under <paramref name="key"/>.
+    /// </summary>
+    /// <exception cref="RawValueRefusedException">The formula has a single input: its result would reveal that input.</exception>
+    /// <exception cref="MissingInputException">A submission lacks an input.</exception>
+    /// <exception cref="RecordTamperedException">A ciphertext is under another key or has a scale the catalog does not give that analyte.</exception>
+    public ComputedResult Evaluate(DiagnosticFormula formula, IReadOnlyList<SubmissionCiphertexts> submissions, PaillierPublicKey key)
+    {
+        ArgumentNullException.ThrowIfNull(formula);
+        ArgumentNullException.ThrowIfNull(submissions);
+        ArgumentNullException.ThrowIfNull(key);
+        // One input means R = w·x + b with public w ≠ 0 and b: decrypting R is decrypting x. That
+        // covers the identity and, e.g., the mean of an analyte over a single submission.
+        if (formula.Inputs.Count < 2)
+        {
+            throw new RawValueRefusedException(formula.Id);
+        }
+        if (submissions.Count != formula.SubmissionCount)
+        {
+            throw new ArgumentException($"Formula {formula.Id} spans {formula.SubmissionCount} submission(s), got {submissions.Count}.", nameof(submissions));
+        }
+
+        var integer = formula.ToIntegerForm(catalog.Labs);
+        // |N| must stay inside the key's signed range, or decryption would report an overflow (or, worse, wrap).
+        if (integer.MaxNumeratorMagnitude(catalog.Labs) > key.MaxEncodable)
+        {
+            throw new ArgumentException($"Formula {formula.Id} can exceed what a {key.ModulusBits}-bit key holds.", nameof(key));
+        }
+
+        // E(B) with fresh randomness: the result is re-randomised even when B = 0.
+        var sum = key.Encrypt(integer.Bias);
+        foreach (var term in integer.Terms)
+        {
+            var x = InputOf(formula.Id, submissions[term.Input.Submission], term.Input.AnalyteId, key);
+            sum = key.Add(sum, key.Multiply(x.Ciphertext, term.Weight));
+        }
+        return new ComputedResult(formula, submissions.Select(s => s.SubmissionId).ToArray(), sum, integer.Denominator);
+    }
+
+    /// <summary>
+    /// E(Δ) for a threshold check, Δ = A·X + B with value ≥ cut-off ⇔ Δ ≥ 0, unblinded: for the
+    /// patient's own copy (the patient may read their value anyway). Never decrypt it with the doctor's key.
+    /// </summary>
+    public EncryptedFixedPoint Difference(ThresholdCheck check, SubmissionCiphertexts submission, PaillierPublicKey key)
+    {
+        ArgumentNullException.ThrowIfNull(check);
+        ArgumentNullException.ThrowIfNull(submission);
+        var (form, delta) = DifferenceOf(check, submission, key);
+        _ = form;
+        return EncryptedFixedPoint.FromCiphertext(delta, 0, BigInteger.One);
+    }
+
+    /// <summary>
+    /// E(V) with V = r·Δ + s, r a fresh random positive multiplier and 0 ≤ s &lt; r, so that
+    /// V ≥ 0 ⇔ Δ ≥ 0 (see <see cref="ThresholdIntegerForm"/> for the proof and what V still leaks).
+    /// </summary>
+    /// <remarks>
+    /// r is drawn uniformly from [1, 2^k) with k as large as the key allows for this check, at most
+    /// 256 bits, so r·(|Δ|max + 1) stays below n/3 and V's sign is read correctly after decryption.
+    /// V never leaves <see cref="ResultDecryptor.IsMet"/>: the doctor sees the side only.
+    /// </remarks>
+    public BlindedThreshold Blind(ThresholdCheck check, SubmissionCiphertexts submission, PaillierPublicKey key)
+    {
+        ArgumentNullException.ThrowIfNull(check);
+        ArgumentNullException.ThrowIfNull(submission);
+        var (form, delta) = DifferenceOf(check, submission, key);
+        var bound = form.MaxDifferenceMagnitude(catalog.Labs) + 1;
+        var bits = (int)Math.Min(256, key.MaxEncodable.GetBitLength() - bound.GetBitLength() - 1);
+        if (bits < 32)
+        {
+            throw new ArgumentException($"Check {check.Id} cannot be blinded safely with a {key.ModulusBits}-bit key.", nameof(key));
+        }
+        var r = RandomBelow(BigInteger.One << bits, minimum: BigInteger.One);
+        var s = RandomBelow(r, minimum: BigInteger.Zero);
+        ThresholdIntegerForm.EnsureValidBlinding(r, s);
+        var blinded = key.AddPlain(key.Multiply(delta, r), s);
+        return new BlindedThreshold(check, form, submission.SubmissionId, key.Rerandomize(blinded));
+    }
+
+    private (ThresholdIntegerForm Form, PaillierCiphertext Delta) DifferenceOf(ThresholdCheck check, SubmissionCiphertexts submission, PaillierPublicKey key)
+    {
+        var x = InputOf(check.Id, submission, check.AnalyteId, key);
+        var form = check.ToIntegerForm(catalog.Labs);
+        return (form, key.AddPlain(key.Multiply(x.Ciphertext, form.Multiplier), form.Offset));
+    }
+
+    private EncryptedFixedPoint InputOf(string formulaId, SubmissionCiphertexts submission, string analyteId, PaillierPublicKey key)
+    {
+        if (!submission.Values.TryGetValue(analyteId, out var x))
+        {
+            throw new MissingInputException(formulaId, analyteId);
+        }
+        // The integer form assumes X = x·10^decimals exactly as the catalog says; a signed record
+        // with another scale or a denominator was not made by our sealer.
+        if (!x.Key.Equals(key) || x.Scale != catalog.Labs.GetAnalyte(analyteId).Decimals || !x.Denominator.IsOne)
+        {
+            throw new RecordTamperedException();
+        }
+        return x;
+    }
+
+    // Uniform in [minimum, upper) by rejection sampling from the OS generator.
+    private static BigInteger RandomBelow(BigInteger upper, BigInteger minimum)
+    {
+        if (upper <= minimum)
+        {
+            return minimum;
+        }
+        var bytes = new byte[(int)((upper.GetBitLength() + 7) / 8)];
+        var excessBits = bytes.Length * 8 - (int)upper.GetBitLength();
+        while (true)
+        {
+            RandomNumberGenerator.Fill(bytes);
+            bytes[0] &= (byte)(0xFF >> excessBits);
+            var candidate = new BigInteger(bytes, isUnsigned: true, isBigEndian: true);
+            if (candidate >= minimum && candidate < upper)
+            {
+                return candidate;
+            }
+        }
+    }
+}

@@ -1,0 +1,44 @@
+using MedSecure.Paillier;
+using MedSecure.Web.Crypto;
+using MedSecure.Web.Features.Diagnostics.Formulas;
+
+namespace MedSecure.Web.Features.Diagnostics.Computation;
+
+/// <summary>
+/// The only decryption a doctor's session performs: a formula's result or a threshold check's side.
+/// It accepts nothing else (no ciphertext, no stored record), so a raw lab value has no way in.
+/// </summary>
+public sealed class ResultDecryptor
+{
+    /// <summary>Decrypts a formula's result: N / D, exactly.</summary>
+    /// <exception cref="RecordTamperedException">The result does not decrypt under this key, or overflowed.</exception>
+    public Rational Decrypt(ComputedResult result, PaillierPrivateKey key)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(key);
+        try
+        {
+            return new Rational(key.Decrypt(result.Numerator), result.Denominator);
+        }
+        catch (PaillierException ex)
+        {
+            throw new RecordTamperedException(ex);
+        }
+    }
+
+    /// <summary>Whether the check's condition holds; the blinded value is read for its sign and dropped.</summary>
+    /// <exception cref="RecordTamperedException">The value does not decrypt under this key.</exception>
+    public bool IsMet(BlindedThreshold threshold, PaillierPrivateKey key)
+    {
+        ArgumentNullException.ThrowIfNull(threshold);
+        ArgumentNullException.ThrowIfNull(key);
+        try
+        {
+            return threshold.Form.IsMet(key.Decrypt(threshold.Blinded));
+        }
+        catch (PaillierException ex)
+        {
+            throw new RecordTamperedException(ex);
+        }
+    }
+}

@@ -1,0 +1,171 @@
+using System.Buffers.Text;
+using System.Numerics;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using MedSecure.Paillier;
+using MedSecure.Web.Crypto;
+using MedSecure.Web.Storage;
+
+namespace MedSecure.Web.Features.Diagnostics.Records;
+
+/// <summary>What the doctor sends back: free text and the results they chose to include.</summary>
+/// <param name="Text">The diagnosis as written.</param>
+/// <param name="Results">Included results, as the doctor saw them.</param>
+/// <param name="DoctorName">Who wrote it.</param>
+/// <param name="WrittenAt">When.</param>
+public sealed record Diagnosis(string Text, IReadOnlyList<ResultLine> Results, string DoctorName, DateTimeOffset WrittenAt);
+
+/// <summary>The submission already has a diagnosis; nothing was written.</summary>
+public sealed class AlreadyDiagnosedException() : Exception(PlainMessage)
+{
+    /// <summary>The message shown beside the form.</summary>
+    public const string PlainMessage = "This submission was already diagnosed.";
+}
+
+/// <summary>
+/// Diagnoses at <c>diagnoses/{patientUid}/{submissionId}</c>: exactly one per submission (a
+/// conditional write that requires the node to be empty), encrypted for the patient and signed by the doctor.
+/// </summary>
+/// <remarks>
+/// <para>Hybrid encryption: a fresh random 256-bit key K encrypts the JSON payload
+/// <c>{"text":…,"results":[…]}</c> with AES-256-GCM (96-bit random nonce, 128-bit tag, additional
+/// data binding patient, submission and doctor); K, read as an unsigned big-endian integer, is
+/// Paillier-encrypted under the patient's public key. Stored and signed (type
+/// <see cref="DiagnosisType"/>):</para>
+/// <code>
+/// { sealed: { v: 1, submissionId, patientUid, doctorUid, doctorName, doctorFingerprint, at: unix ms,
+///             key: EncryptedFixedPoint (scale 0), nonce, body: ciphertext‖tag, sig } }
+/// </code>
+/// </remarks>
+public sealed class Diagnoses(ITreeStore store, RecordSigner signer, TimeProvider clock)
+{
+    /// <summary>Record type a diagnosis is signed as.</summary>
+    public const string DiagnosisType = "diagnostics.diagnosis";
+
+    /// <summary>Most characters a diagnosis may have.</summary>
+    public const int MaxTextLength = 4000;
+
+    private const int FormatVersion = 1;
+    private static readonly JsonSerializerOptions PayloadJson = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Path of a submission's diagnosis.</summary>
+    public static string PathOf(string patientUid, string submissionId) => $"diagnoses/{patientUid}/{submissionId}";
+
+    /// <summary>Whether the submission has a diagnosis (any record, valid or not).</summary>
+    public async Task<bool> ExistsAsync(string patientUid, string submissionId, CancellationToken ct = default) =>
+        await store.GetAsync(PathOf(patientUid, submissionId), ct) is not null;
+
+    /// <summary>Encrypts, signs and writes the diagnosis, only if none exists yet.</summary>
+    /// <exception cref="AlreadyDiagnosedException">Another write got there first; nothing was overwritten.</exception>
+    public async Task<DateTimeOffset> WriteAsync(string patientUid, string submissionId, PublicKeyRecord patientKeys, ActingDoctor doctor, string text, IReadOnlyList<ResultLine> results, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(patientKeys);
+        ArgumentNullException.ThrowIfNull(doctor);
+        var at = clock.GetUtcNow();
+        var payload = JsonSerializer.SerializeToUtf8Bytes(new Payload(text, results), PayloadJson);
+        var key = RandomNumberGenerator.GetBytes(32);
+        var nonce = RandomNumberGenerator.GetBytes(AesGcm.NonceByteSizes.MaxSize);
+        var body = new byte[payload.Length + AesGcm.TagByteSizes.MaxSize];
+        try
+        {
+            using (var aes = new AesGcm(key, AesGcm.TagByteSizes.MaxSize))
+            {
+                aes.Encrypt(nonce, payload, body.AsSpan(0, payload.Length), body.AsSpan(payload.Length), AdditionalData(patientUid, submissionId, doctor.Uid));
+            }
+            var wrappedKey = patientKeys.GetPaillierPublicKey().Encrypt(new BigInteger(key, isUnsigned: true, isBigEndian: true));
+            var sealedRecord = new JsonObject
+            {
+                ["v"] = FormatVersion,
+                ["submissionId"] = submissionId,
+                ["patientUid"] = patientUid,
+                ["doctorUid"] = doctor.Uid,
+                ["doctorName"] = doctor.Name,
+                ["doctorFingerprint"] = doctor.Keys.Keys.ToPublicKeyRecord().Fingerprint,
+                ["at"] = at.ToUnixTimeMilliseconds(),
+                ["key"] = JsonNode.Parse(EncryptedFixedPoint.FromCiphertext(wrappedKey, 0, BigInteger.One).ToJson()),
+                ["nonce"] = Base64Url.EncodeToString(nonce),
+                ["body"] = Base64Url.EncodeToString(body),
+            };
+            signer.SignInto(DiagnosisType, sealedRecord, doctor.Keys.Keys.SigningKey);
+            await store.SetIfMatchAsync(PathOf(patientUid, submissionId), new JsonObject { ["sealed"] = sealedRecord }, TreeStore.NullETag, ct);
+            return at;
+        }
+        catch (TreeStoreConflictException)
+        {
+            throw new AlreadyDiagnosedException();
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(key);
+            CryptographicOperations.ZeroMemory(payload);
+        }
+    }
+
+    /// <summary>
+    /// The diagnosis for the patient: signature checked with the doctor's key first, then the AES
+    /// key decrypted with the patient's Paillier key, then the text. Null when there is none.
+    /// </summary>
+    /// <exception cref="RecordTamperedException">Altered, moved, or signed by someone else; nothing was decrypted.</exception>
+    public async Task<Diagnosis?> ReadAsync(string submissionId, UnlockedKeys patient, string doctorUid, ECDsa doctorKey, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(patient);
+        if (await store.GetAsync(PathOf(patient.UserId, submissionId), ct) is not { } node)
+        {
+            return null;
+        }
+        if (node["sealed"] is not JsonObject sealedRecord)
+        {
+            throw new RecordTamperedException();
+        }
+        signer.VerifyEmbedded(DiagnosisType, sealedRecord, doctorKey);
+        if (ComputationRecords.Text(sealedRecord, "submissionId") != submissionId
+            || ComputationRecords.Text(sealedRecord, "patientUid") != patient.UserId
+            || ComputationRecords.Text(sealedRecord, "doctorUid") != doctorUid
+            || sealedRecord["v"]?.GetValue<int>() != FormatVersion)
+        {
+            throw new RecordTamperedException();
+        }
+        byte[] key = [];
+        try
+        {
+            var wrapped = EncryptedFixedPoint.FromJson(patient.Keys.PaillierPublicKey, sealedRecord["key"]!.ToJsonString());
+            var k = patient.Keys.Paillier.Decrypt(wrapped.Ciphertext);
+            if (k.Sign < 0 || k.GetBitLength() > 256)
+            {
+                throw new RecordTamperedException();
+            }
+            key = new byte[32];
+            k.TryWriteBytes(key.AsSpan(32 - k.GetByteCount(isUnsigned: true)), out _, isUnsigned: true, isBigEndian: true);
+            var nonce = Base64Url.DecodeFromChars(ComputationRecords.Text(sealedRecord, "nonce"));
+            var body = Base64Url.DecodeFromChars(ComputationRecords.Text(sealedRecord, "body"));
+            var tagSize = AesGcm.TagByteSizes.MaxSize;
+            if (body.Length < tagSize)
+            {
+                throw new RecordTamperedException();
+            }
+            var plain = new byte[body.Length - tagSize];
+            using (var aes = new AesGcm(key, tagSize))
+            {
+                aes.Decrypt(nonce, body.AsSpan(0, plain.Length), body.AsSpan(plain.Length), plain, AdditionalData(patient.UserId, submissionId, doctorUid));
+            }
+            var payload = JsonSerializer.Deserialize<Payload>(plain, PayloadJson) ?? throw new RecordTamperedException();
+            return new Diagnosis(payload.Text, payload.Results ?? [], ComputationRecords.Text(sealedRecord, "doctorName"),
+                DateTimeOffset.FromUnixTimeMilliseconds(sealedRecord["at"]!.GetValue<long>()));
+        }
+        catch (Exception ex) when (ex is PaillierException or CryptographicException or FormatException or JsonException or InvalidOperationException or ArgumentException or NullReferenceException)
+        {
+            throw new RecordTamperedException(ex);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(key);
+        }
+    }
+
+    private static byte[] AdditionalData(string patientUid, string submissionId, string doctorUid) =>
+        Encoding.UTF8.GetBytes($"medsecure.diagnosis.v1\n{patientUid}\n{submissionId}\n{doctorUid}");
+
+    private sealed record Payload(string Text, IReadOnlyList<ResultLine>? Results);
+}

@@ -1,0 +1,270 @@
+using System.Numerics;
+using MedSecure.Paillier;
+using MedSecure.Web.Crypto;
+using MedSecure.Web.Features.Diagnostics.Computation;
+using MedSecure.Web.Features.Diagnostics.Formulas;
+using MedSecure.Web.Features.Diagnostics.Records;
+using MedSecure.Web.Features.LabResults.Submissions;
+
+namespace MedSecure.Web.Features.Diagnostics.Workbench;
+
+/// <summary>What the doctor's submission page shows: metadata, what can be computed, and results so far. No raw value.</summary>
+/// <param name="SubmissionId">Id.</param>
+/// <param name="PatientName">Patient's name (signed by them).</param>
+/// <param name="SentAt">When sent.</param>
+/// <param name="PanelIds">Panels sent.</param>
+/// <param name="AnalyteIds">Which analytes have a value (not the values).</param>
+/// <param name="Formulas">Catalog formulas whose inputs are present.</param>
+/// <param name="SeriesFormulas">Mean/change across this patient's submissions to this doctor, up to this one.</param>
+/// <param name="Checks">Threshold checks whose analyte is present.</param>
+/// <param name="Results">Results computed so far, newest last.</param>
+/// <param name="RefusedResults">Stored results whose signature failed (not shown).</param>
+/// <param name="Diagnosed">Whether a diagnosis was sent.</param>
+public sealed record DoctorSubmission(
+    string SubmissionId,
+    string PatientName,
+    DateTimeOffset SentAt,
+    IReadOnlyList<string> PanelIds,
+    IReadOnlyList<string> AnalyteIds,
+    IReadOnlyList<DiagnosticFormula> Formulas,
+    IReadOnlyList<DiagnosticFormula> SeriesFormulas,
+    IReadOnlyList<ThresholdCheck> Checks,
+    IReadOnlyList<ResultLine> Results,
+    int RefusedResults,
+    bool Diagnosed);
+
+/// <summary>The formula or check id is not one the doctor can run on this submission.</summary>
+public sealed class NotComputableException(string id) : Exception($"'{id}' cannot be computed on this submission.")
+{
+    /// <summary>The message shown to the doctor.</summary>
+    public const string PlainMessage = "That computation is not available for this submission.";
+}
+
+/// <summary>
+/// The doctor's work on one submission: open it (verify, mark opened), compute formulas and
+/// threshold checks on ciphertexts, and send the diagnosis. Every decryption goes through
+/// <see cref="ResultDecryptor"/> and is recorded for the patient before it happens.
+/// </summary>
+public sealed class DoctorWorkbench(
+    SubmissionCopies copies,
+    FormulaCatalog catalog,
+    HomomorphicEvaluator evaluator,
+    ResultDecryptor decryptor,
+    ComputationRecords computations,
+    Diagnoses diagnoses)
+{
+    /// <summary>Opens a submission for the doctor; null when it is not in their inbox. Marks it opened.</summary>
+    /// <exception cref="RecordTamperedException">The entry or the patient's keys were altered.</exception>
+    public async Task<DoctorSubmission?> OpenAsync(ActingDoctor doctor, string submissionId, CancellationToken ct = default)
+    {
+        if (await LoadAsync(doctor, submissionId, ct) is not { } context)
+        {
+            return null;
+        }
+        var current = context.Entry;
+        if (current.State == SubmissionState.Sent)
+        {
+            await copies.SetStateAsync(doctor.Uid, current.PatientUid, submissionId, SubmissionState.Opened, ct);
+        }
+        var present = current.DoctorKeyValues.Values.Keys.ToHashSet(StringComparer.Ordinal);
+        var (results, refused) = await ResultsAsync(doctor, current, ct);
+        return new DoctorSubmission(
+            submissionId,
+            current.PatientName,
+            current.SentAt,
+            current.PanelIds,
+            catalog.Labs.Analytes.Select(a => a.Id).Where(present.Contains).ToList(),
+            catalog.FormulasComputableFrom(present).Where(f => f.Inputs.Count > 1).ToList(),
+            SeriesFormulas(context).Select(s => s.Formula).ToList(),
+            catalog.ChecksComputableFrom(present).ToList(),
+            results,
+            refused,
+            current.State == SubmissionState.Diagnosed || await diagnoses.ExistsAsync(current.PatientUid, submissionId, ct));
+    }
+
+    /// <summary>
+    /// Computes a formula (catalog or series) on the doctor-key ciphertexts, computes the same on
+    /// the patient-key ciphertexts, records both with an audit event, and only then decrypts the
+    /// doctor's result.
+    /// </summary>
+    /// <exception cref="RecordTamperedException">An input record was altered; nothing was decrypted.</exception>
+    /// <exception cref="RawValueRefusedException">The formula would reveal a raw value.</exception>
+    /// <exception cref="NotComputableException">Unknown formula, or inputs missing.</exception>
+    public async Task<ResultLine?> ComputeAsync(ActingDoctor doctor, string submissionId, string formulaId, CancellationToken ct = default)
+    {
+        if (await LoadAsync(doctor, submissionId, ct) is not { } context)
+        {
+            return null;
+        }
+        if (!catalog.TryGetFormula(formulaId, out var formula))
+        {
+            throw new NotComputableException(formulaId);
+        }
+        IReadOnlyList<VerifiedInboxEntry> inputs;
+        if (formula.SubmissionCount == 1)
+        {
+            inputs = [context.Entry];
+        }
+        else
+        {
+            inputs = SeriesFormulas(context).FirstOrDefault(s => s.Formula.Id == formula.Id).Inputs
+                ?? throw new NotComputableException(formulaId);
+        }
+        if (!formula.Inputs.All(f => inputs[f.Submission].DoctorKeyValues.Values.ContainsKey(f.AnalyteId)))
+        {
+            throw new NotComputableException(formulaId);
+        }
+
+        var forDoctor = evaluator.Evaluate(formula, inputs.Select(i => i.DoctorKeyValues).ToList(), doctor.Keys.Keys.PaillierPublicKey);
+        var patientCopies = new List<SubmissionCiphertexts>();
+        foreach (var input in inputs)
+        {
+            patientCopies.Add(await copies.PatientCopyAsync(context.Entry.PatientUid, doctor.Uid, input.SubmissionId, context.PatientKeys, ct));
+        }
+        var forPatient = evaluator.Evaluate(formula, patientCopies, context.PatientKeys.GetPaillierPublicKey());
+        var at = await computations.RecordAsync(context.Entry.PatientUid,
+            new ComputationDraft(ComputationKind.Formula, formula.Id, formula.Name, submissionId, forDoctor.InputSubmissions,
+                forDoctor.ToEncryptedFixedPoint(), forPatient.ToEncryptedFixedPoint()),
+            doctor, ct);
+        return Line(formula, decryptor.Decrypt(forDoctor, doctor.Keys.Keys.Paillier), at);
+    }
+
+    /// <summary>
+    /// Runs a threshold check: blinded on the doctor-key ciphertext so only the side is learnt;
+    /// the patient's copy holds the unblinded difference under the patient's key.
+    /// </summary>
+    /// <exception cref="RecordTamperedException">An input record was altered; nothing was decrypted.</exception>
+    /// <exception cref="NotComputableException">Unknown check, or its analyte is missing.</exception>
+    public async Task<ResultLine?> CheckAsync(ActingDoctor doctor, string submissionId, string checkId, CancellationToken ct = default)
+    {
+        if (await LoadAsync(doctor, submissionId, ct) is not { } context)
+        {
+            return null;
+        }
+        if (!catalog.TryGetCheck(checkId, out var check) || !context.Entry.DoctorKeyValues.Values.ContainsKey(check.AnalyteId))
+        {
+            throw new NotComputableException(checkId);
+        }
+        var blinded = evaluator.Blind(check, context.Entry.DoctorKeyValues, doctor.Keys.Keys.PaillierPublicKey);
+        var patientCopy = await copies.PatientCopyAsync(context.Entry.PatientUid, doctor.Uid, submissionId, context.PatientKeys, ct);
+        var forPatient = evaluator.Difference(check, patientCopy, context.PatientKeys.GetPaillierPublicKey());
+        var at = await computations.RecordAsync(context.Entry.PatientUid,
+            new ComputationDraft(ComputationKind.Check, check.Id, check.Name, submissionId, [submissionId],
+                EncryptedFixedPoint.FromCiphertext(blinded.Blinded, 0, BigInteger.One), forPatient),
+            doctor, ct);
+        return Line(check, decryptor.IsMet(blinded, doctor.Keys.Keys.Paillier), at);
+    }
+
+    /// <summary>Encrypts the diagnosis for the patient, with the chosen results, and marks the submission diagnosed.</summary>
+    /// <exception cref="AlreadyDiagnosedException">A diagnosis exists; nothing was overwritten.</exception>
+    /// <exception cref="RecordTamperedException">The entry or the patient's keys were altered.</exception>
+    public async Task<bool> DiagnoseAsync(ActingDoctor doctor, string submissionId, string text, IReadOnlyCollection<string> includedResultKeys, CancellationToken ct = default)
+    {
+        if (await LoadAsync(doctor, submissionId, ct) is not { } context)
+        {
+            return false;
+        }
+        var (results, _) = await ResultsAsync(doctor, context.Entry, ct);
+        var included = results.Where(r => includedResultKeys.Contains(r.Key)).ToList();
+        await diagnoses.WriteAsync(context.Entry.PatientUid, submissionId, context.PatientKeys, doctor, text, included, ct);
+        // Not in the same write as the diagnosis: a conditional write cannot be part of a multi-path
+        // update. If this fails, the page still reads "diagnosed" from the diagnosis itself.
+        await copies.SetStateAsync(doctor.Uid, context.Entry.PatientUid, submissionId, SubmissionState.Diagnosed, ct);
+        return true;
+    }
+
+    private sealed record Context(VerifiedInboxEntry Entry, PublicKeyRecord PatientKeys, IReadOnlyList<VerifiedInboxEntry> Series);
+
+    private async Task<Context?> LoadAsync(ActingDoctor doctor, string submissionId, CancellationToken ct)
+    {
+        if (await copies.FindInboxEntryAsync(doctor.Uid, submissionId, ct) is not { } entry)
+        {
+            return null;
+        }
+        var patientUid = entry["patientUid"]?.GetValue<string>() ?? "";
+        var patientKeys = (patientUid.Length > 0 ? await copies.PatientKeysAsync(patientUid, ct) : null) ?? throw new RecordTamperedException();
+        var doctorKey = doctor.Keys.Keys.PaillierPublicKey;
+        var current = copies.Verify(doctor.Uid, submissionId, entry, patientKeys, patientUid, doctorKey);
+        var series = await copies.PatientSeriesAsync(doctor.Uid, patientUid, patientKeys, doctorKey, ct);
+        return new Context(current, patientKeys, series);
+    }
+
+    // For each analyte of this submission: the mean and change over every submission of this patient
+    // to this doctor, up to and including this one, that has it. A mean over one submission is the
+    // raw value and is never offered (the evaluator would refuse it anyway).
+    private IEnumerable<(DiagnosticFormula Formula, IReadOnlyList<VerifiedInboxEntry> Inputs)> SeriesFormulas(Context context)
+    {
+        var upToThis = context.Series
+            .Where(s => s.SentAt < context.Entry.SentAt || (s.SentAt == context.Entry.SentAt && string.CompareOrdinal(s.SubmissionId, context.Entry.SubmissionId) <= 0))
+            .ToList();
+        foreach (var analyte in catalog.Labs.Analytes.Where(a => context.Entry.DoctorKeyValues.Values.ContainsKey(a.Id)))
+        {
+            var withIt = upToThis.Where(s => s.DoctorKeyValues.Values.ContainsKey(analyte.Id)).TakeLast(FormulaCatalog.MaxSubmissions).ToList();
+            foreach (var template in catalog.Templates)
+            {
+                if (withIt.Count >= Math.Max(2, template.MinimumSubmissions))
+                {
+                    yield return (template.Create(analyte, withIt.Count), withIt);
+                }
+            }
+        }
+    }
+
+    private async Task<(IReadOnlyList<ResultLine> Lines, int Refused)> ResultsAsync(ActingDoctor doctor, VerifiedInboxEntry entry, CancellationToken ct)
+    {
+        var stored = await computations.ListAsync(entry.PatientUid, entry.SubmissionId, doctor.Uid, doctor.Keys.Keys.SigningKey, ct);
+        var lines = new List<ResultLine>();
+        var refused = 0;
+        var key = doctor.Keys.Keys.PaillierPublicKey;
+        foreach (var record in stored)
+        {
+            // A result the doctor's evaluator produced and the doctor signed, decrypted again for display:
+            // the same value that was recorded for the patient when it was first computed.
+            try
+            {
+                if (record.IsTampered)
+                {
+                    refused++;
+                }
+                else if (record.Kind == ComputationKind.Formula && catalog.TryGetFormula(record.Id, out var formula) && formula.Inputs.Count > 1)
+                {
+                    var value = EncryptedFixedPoint.FromJson(key, record.ForDoctorJson);
+                    var result = new ComputedResult(formula, record.InputSubmissions, value.Ciphertext, value.Denominator);
+                    lines.Add(Line(formula, decryptor.Decrypt(result, doctor.Keys.Keys.Paillier), record.At));
+                }
+                else if (record.Kind == ComputationKind.Check && catalog.TryGetCheck(record.Id, out var check))
+                {
+                    var value = EncryptedFixedPoint.FromJson(key, record.ForDoctorJson);
+                    var blinded = new BlindedThreshold(check, catalog.IntegerFormOf(check), entry.SubmissionId, value.Ciphertext);
+                    lines.Add(Line(check, decryptor.IsMet(blinded, doctor.Keys.Keys.Paillier), record.At));
+                }
+                else
+                {
+                    refused++;
+                }
+            }
+            catch (Exception ex) when (ex is PaillierException or RecordTamperedException)
+            {
+                refused++;
+            }
+        }
+        return (lines, refused);
+    }
+
+    /// <summary>A formula's result as a line.</summary>
+    public static ResultLine Line(DiagnosticFormula formula, Rational value, DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(formula);
+        var band = formula.Interpret(value);
+        return new ResultLine(ComputationKind.Formula, formula.Id, formula.Name, formula.Format(value), band.Label, band.Sentence, band.Severity != BandSeverity.Normal, at);
+    }
+
+    /// <summary>A threshold check's outcome as a line.</summary>
+    public ResultLine Line(ThresholdCheck check, bool met, DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(check);
+        var analyte = catalog.Labs.GetAnalyte(check.AnalyteId);
+        var condition = $"{analyte.Name} {check.Condition(analyte.Decimals)}{(analyte.UnitLabel == "%" ? "%" : " " + analyte.UnitLabel)}";
+        return new ResultLine(ComputationKind.Check, check.Id, check.Name, condition, met ? check.MetLabel : check.NotMetLabel, check.SentenceFor(met), met, at);
+    }
+}

@@ -1,0 +1,127 @@
+using System.Text.Json.Nodes;
+using MedSecure.Paillier;
+using MedSecure.Web.Crypto;
+using MedSecure.Web.Features.Account;
+using MedSecure.Web.Features.Diagnostics.Computation;
+using MedSecure.Web.Features.LabResults.Submissions;
+using MedSecure.Web.Storage;
+
+namespace MedSecure.Web.Features.Diagnostics.Workbench;
+
+/// <summary>An inbox entry after the patient's signature on it was checked.</summary>
+/// <param name="SubmissionId">Id.</param>
+/// <param name="PatientUid">Author (from the signed part).</param>
+/// <param name="PatientName">Author's name (signed).</param>
+/// <param name="SentAt">When sent (signed).</param>
+/// <param name="PanelIds">Panels (signed).</param>
+/// <param name="State">Workflow state (unsigned; the doctor's side moves it).</param>
+/// <param name="DoctorKeyValues">The values under the doctor's key, for computation only.</param>
+public sealed record VerifiedInboxEntry(string SubmissionId, string PatientUid, string PatientName, DateTimeOffset SentAt, IReadOnlyList<string> PanelIds, SubmissionState State, SubmissionCiphertexts DoctorKeyValues);
+
+/// <summary>
+/// Reads both stored copies of a submission for the doctor's side, verifying the patient's
+/// signature on each before any ciphertext in it is used (Paillier ciphertexts are malleable).
+/// Decrypts nothing.
+/// </summary>
+public sealed class SubmissionCopies(ITreeStore store, SubmissionOpener opener, RecordSigner signer, AccountKeyRecords keys)
+{
+    /// <summary>The patient's published keys; null when missing.</summary>
+    /// <exception cref="RecordTamperedException">The key record is altered.</exception>
+    public async Task<PublicKeyRecord?> PatientKeysAsync(string patientUid, CancellationToken ct = default)
+    {
+        var record = await keys.FindPublicAsync(patientUid, ct);
+        record?.Validate();
+        return record;
+    }
+
+    /// <summary>The raw inbox entry, or null.</summary>
+    public async Task<JsonObject?> FindInboxEntryAsync(string doctorUid, string submissionId, CancellationToken ct = default) =>
+        SubmissionIds.IsSubmissionId(submissionId) ? await store.GetAsync(SubmissionStore.InboxPath(doctorUid, submissionId), ct) as JsonObject : null;
+
+    /// <summary>Verifies an inbox entry with the patient's key and returns it with its doctor-key ciphertexts.</summary>
+    /// <exception cref="RecordTamperedException">Altered, moved, or not signed by the patient it names.</exception>
+    public VerifiedInboxEntry Verify(string doctorUid, string submissionId, JsonObject entry, PublicKeyRecord patientKeys, string patientUid, PaillierPublicKey doctorKey)
+    {
+        using var verification = patientKeys.CreateVerificationKey();
+        var values = opener.OpenDoctorCopy(submissionId, doctorUid, entry, new ECDsaVerification(patientUid, verification), doctorKey);
+        var sealedCopy = (JsonObject)entry["sealed"]!;
+        var summary = SubmissionOpener.SummaryOf(submissionId, entry);
+        return new VerifiedInboxEntry(
+            submissionId,
+            patientUid,
+            Records.ComputationRecords.Text(sealedCopy, "patientName"),
+            DateTimeOffset.FromUnixTimeMilliseconds(sealedCopy["sentAt"]!.GetValue<long>()),
+            (sealedCopy["panels"] as JsonObject)?.Select(p => p.Key).ToList() ?? [],
+            summary?.State ?? SubmissionState.Sent,
+            new SubmissionCiphertexts(submissionId, values));
+    }
+
+    /// <summary>All of this patient's submissions to this doctor, verified, oldest first. Entries that fail verification are skipped.</summary>
+    public async Task<IReadOnlyList<VerifiedInboxEntry>> PatientSeriesAsync(string doctorUid, string patientUid, PublicKeyRecord patientKeys, PaillierPublicKey doctorKey, CancellationToken ct = default)
+    {
+        var children = await store.QueryAsync($"inbox/{doctorUid}", TreeQuery.ByChild("patientUid") with { EqualTo = patientUid }, ct);
+        var series = new List<VerifiedInboxEntry>();
+        foreach (var (id, node) in children)
+        {
+            if (node is not JsonObject entry)
+            {
+                continue;
+            }
+            try
+            {
+                series.Add(Verify(doctorUid, id, entry, patientKeys, patientUid, doctorKey));
+            }
+            catch (RecordTamperedException)
+            {
+                // An altered entry never feeds a mean or a change; the doctor sees it refused when opening it.
+            }
+        }
+        return series.OrderBy(s => s.SentAt).ThenBy(s => s.SubmissionId, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>
+    /// The patient's own copy of a submission, verified with the patient's published key, as
+    /// patient-key ciphertexts for computing the patient's copy of a result. Decrypts nothing.
+    /// </summary>
+    /// <exception cref="RecordTamperedException">Missing, altered, or not this patient's copy for this doctor.</exception>
+    public async Task<SubmissionCiphertexts> PatientCopyAsync(string patientUid, string doctorUid, string submissionId, PublicKeyRecord patientKeys, CancellationToken ct = default)
+    {
+        if (await store.GetAsync(SubmissionStore.HistoryPath(patientUid, submissionId), ct) is not JsonObject { } entry
+            || entry["sealed"] is not JsonObject sealedCopy)
+        {
+            throw new RecordTamperedException();
+        }
+        using (var verification = patientKeys.CreateVerificationKey())
+        {
+            signer.VerifyEmbedded(SubmissionSealer.PatientCopyType, sealedCopy, verification);
+        }
+        if (Records.ComputationRecords.Text(sealedCopy, "copy") != "patient"
+            || Records.ComputationRecords.Text(sealedCopy, "submissionId") != submissionId
+            || Records.ComputationRecords.Text(sealedCopy, "patientUid") != patientUid
+            || Records.ComputationRecords.Text(sealedCopy, "doctorUid") != doctorUid
+            || sealedCopy["values"] is not JsonObject values)
+        {
+            throw new RecordTamperedException();
+        }
+        var patientKey = patientKeys.GetPaillierPublicKey();
+        try
+        {
+            return new SubmissionCiphertexts(submissionId, values.ToDictionary(
+                v => v.Key,
+                v => EncryptedFixedPoint.FromJson(patientKey, v.Value?.ToJsonString() ?? "null"),
+                StringComparer.Ordinal));
+        }
+        catch (PaillierException ex)
+        {
+            throw new RecordTamperedException(ex);
+        }
+    }
+
+    /// <summary>Moves the submission to <paramref name="state"/> in the doctor's inbox and the patient's history at once.</summary>
+    public Task SetStateAsync(string doctorUid, string patientUid, string submissionId, SubmissionState state, CancellationToken ct = default) =>
+        store.UpdateAsync("", new Dictionary<string, JsonNode?>
+        {
+            [$"{SubmissionStore.InboxPath(doctorUid, submissionId)}/state"] = SubmissionSealer.StateName(state),
+            [$"{SubmissionStore.HistoryPath(patientUid, submissionId)}/state"] = SubmissionSealer.StateName(state),
+        }, ct);
+}

@@ -1,0 +1,154 @@
+using System.Numerics;
+using System.Reflection;
+using CsCheck;
+using MedSecure.Paillier;
+using MedSecure.Web.Crypto;
+using MedSecure.Web.Features.Diagnostics.Computation;
+using MedSecure.Web.Features.Diagnostics.Formulas;
+using MedSecure.Web.Features.LabResults.Catalog;
+
+namespace MedSecure.Web.Tests.Features.Diagnostics.Computation;
+
+public sealed class HomomorphicEvaluatorTests(DiagnosticsKeysFixture keys) : IClassFixture<DiagnosticsKeysFixture>
+{
+    private static readonly FormulaCatalog Catalog = FormulaCatalog.Standard;
+    private readonly HomomorphicEvaluator _evaluator = new(Catalog);
+    private readonly ResultDecryptor _decryptor = new();
+
+    private PaillierPublicKey Key => keys.Doctor.PaillierPublicKey;
+
+    // A plausible value on the analyte's grid, drawn by its fixed-point integer.
+    private static Gen<decimal> Plausible(Analyte a) =>
+        Gen.Long[a.ToFixedPoint(a.Plausible.Min), a.ToFixedPoint(a.Plausible.Max)].Select(x => (decimal)x / a.Scale);
+
+    private static IEnumerable<DiagnosticFormula> EveryFormula() =>
+        Catalog.Formulas.Concat(
+            from analyteId in new[] { "ldl", "haemoglobin", "potassium", "creatinine" }
+            from template in Catalog.Templates
+            from k in new[] { 2, 3, 5 }
+            select template.Create(Catalog.Labs.GetAnalyte(analyteId), k));
+
+    [Fact]
+    public void Every_catalog_formula_computed_on_ciphertexts_equals_the_plaintext_formula()
+    {
+        foreach (var formula in EveryFormula().Where(f => f.Inputs.Count > 1))
+        {
+            var inputs = formula.Inputs.ToArray();
+            var gen = Gen.Select(inputs.Select(i => Plausible(Catalog.Labs.GetAnalyte(i.AnalyteId))).ToArray()
+                .Aggregate(Gen.Const(Array.Empty<decimal>()), (acc, g) => acc.SelectMany(xs => g.Select(x => xs.Append(x).ToArray()))), g => g);
+            gen.Sample(values =>
+            {
+                var plain = inputs.Zip(values).ToDictionary(p => p.First, p => p.Second);
+                var submissions = Enumerable.Range(0, formula.SubmissionCount)
+                    .Select(s => new SubmissionCiphertexts($"s{s}", inputs.Where(i => i.Submission == s).ToDictionary(
+                        i => i.AnalyteId, i => Key.EncryptDecimal(plain[i], Catalog.Labs.GetAnalyte(i.AnalyteId).Decimals))))
+                    .ToList();
+
+                var result = _evaluator.Evaluate(formula, submissions, Key);
+
+                Assert.Equal(formula.Evaluate(plain), _decryptor.Decrypt(result, keys.Doctor.Paillier));
+            }, iter: 8, threads: 1);
+        }
+    }
+
+    [Fact]
+    public void Every_threshold_check_reports_the_side_the_plaintext_value_lies_on_including_at_the_cutoff()
+    {
+        foreach (var check in Catalog.ThresholdChecks)
+        {
+            var analyte = Catalog.Labs.GetAnalyte(check.AnalyteId);
+            var step = 1m / analyte.Scale;
+            var cutoff = check.Cutoff.Round(analyte.Decimals);
+            var edges = new[] { cutoff, cutoff - step, cutoff + step, analyte.Plausible.Min, analyte.Plausible.Max }
+                .Where(v => analyte.Plausible.Contains(v));
+            foreach (var value in edges)
+            {
+                AssertSide(check, analyte, value);
+            }
+            Plausible(analyte).Sample(value => AssertSide(check, analyte, value), iter: 10, threads: 1);
+        }
+    }
+
+    private void AssertSide(ThresholdCheck check, Analyte analyte, decimal value)
+    {
+        var submission = new SubmissionCiphertexts("s", new Dictionary<string, EncryptedFixedPoint> { [analyte.Id] = Key.EncryptDecimal(value, analyte.Decimals) });
+        var blinded = _evaluator.Blind(check, submission, Key);
+        Assert.True(check.IsMet(value) == _decryptor.IsMet(blinded, keys.Doctor.Paillier), $"{check.Id} at {value}");
+        // The patient's unblinded copy reads the same side.
+        var difference = _evaluator.Difference(check, submission, Key);
+        Assert.Equal(check.IsMet(value), Catalog.IntegerFormOf(check).IsMet(keys.Doctor.Paillier.Decrypt(difference.Ciphertext)));
+    }
+
+    [Fact]
+    public void Blinding_hides_the_difference_each_run_draws_fresh_factors()
+    {
+        var check = Catalog.GetCheck("ldl-very-high");
+        var submission = new SubmissionCiphertexts("s", new Dictionary<string, EncryptedFixedPoint> { ["ldl"] = Key.EncryptDecimal(200, 0) });
+        var first = keys.Doctor.Paillier.Decrypt(_evaluator.Blind(check, submission, Key).Blinded);
+        var second = keys.Doctor.Paillier.Decrypt(_evaluator.Blind(check, submission, Key).Blinded);
+        Assert.NotEqual(new BigInteger(10), first);
+        Assert.NotEqual(first, second);
+        Assert.True(first.Sign > 0 && second.Sign > 0);
+    }
+
+    [Theory]
+    [InlineData("mean:ldl:1")]
+    [InlineData("mean:haemoglobin:1")]
+    public void The_evaluator_refuses_a_formula_of_one_input_because_its_result_is_the_raw_value(string formulaId)
+    {
+        var formula = Catalog.GetFormula(formulaId);
+        var analyte = Catalog.Labs.GetAnalyte(formula.Inputs[0].AnalyteId);
+        var submission = new SubmissionCiphertexts("s", new Dictionary<string, EncryptedFixedPoint> { [analyte.Id] = Key.EncryptDecimal(analyte.Plausible.Max, analyte.Decimals) });
+
+        Assert.Throws<RawValueRefusedException>(() => _evaluator.Evaluate(formula, [submission], Key));
+    }
+
+    [Fact]
+    public void An_identity_formula_built_outside_the_catalog_is_refused_too()
+    {
+        var identity = new DiagnosticFormula("identity", "Identity", "", "x", [new FormulaTerm(new FormulaInput("ldl"), Rational.One)], Rational.Zero,
+            "mg/dL", "mg/dL", 0, InterpretationBands.StartWith("Any", "Any", BandSeverity.Normal).Build());
+        var submission = new SubmissionCiphertexts("s", new Dictionary<string, EncryptedFixedPoint> { ["ldl"] = Key.EncryptDecimal(123, 0) });
+
+        Assert.Throws<RawValueRefusedException>(() => _evaluator.Evaluate(identity, [submission], Key));
+    }
+
+    [Fact]
+    public void A_ciphertext_with_a_scale_the_catalog_does_not_give_is_refused()
+    {
+        var map = Catalog.GetFormula("map");
+        var submission = new SubmissionCiphertexts("s", new Dictionary<string, EncryptedFixedPoint>
+        {
+            ["systolic-bp"] = Key.EncryptDecimal(120, 0),
+            ["diastolic-bp"] = Key.EncryptDecimal(80, 2),
+        });
+
+        Assert.Throws<RecordTamperedException>(() => _evaluator.Evaluate(map, [submission], Key));
+    }
+
+    /// <summary>
+    /// Pins the shape that keeps raw values away from the doctor: results have no public
+    /// constructor, and the only public methods in the doctor-side diagnostics code that take a
+    /// Paillier private key are the decryptor's, which accept a result and nothing else.
+    /// </summary>
+    [Fact]
+    public void No_public_api_on_the_doctors_side_decrypts_anything_but_a_computed_result()
+    {
+        Assert.Empty(typeof(ComputedResult).GetConstructors());
+        Assert.Empty(typeof(BlindedThreshold).GetConstructors());
+
+        var doctorSide = typeof(HomomorphicEvaluator).Assembly.GetExportedTypes()
+            .Where(t => t.Namespace is { } ns && ns.StartsWith("MedSecure.Web.Features.Diagnostics", StringComparison.Ordinal)
+                && !ns.EndsWith(".PatientView", StringComparison.Ordinal));
+        var takingPrivateKey = doctorSide
+            .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly)
+                .Cast<MethodBase>().Concat(t.GetConstructors()))
+            .Where(m => m.GetParameters().Any(p => p.ParameterType == typeof(PaillierPrivateKey) || p.ParameterType == typeof(AccountKeys)))
+            .ToList();
+
+        Assert.Equal(
+            [$"{nameof(ResultDecryptor)}.{nameof(ResultDecryptor.Decrypt)}({nameof(ComputedResult)}, {nameof(PaillierPrivateKey)})",
+             $"{nameof(ResultDecryptor)}.{nameof(ResultDecryptor.IsMet)}({nameof(BlindedThreshold)}, {nameof(PaillierPrivateKey)})"],
+            takingPrivateKey.Select(m => $"{m.DeclaringType!.Name}.{m.Name}({string.Join(", ", m.GetParameters().Select(p => p.ParameterType.Name))})").Order());
+    }
+}

@@ -1,0 +1,356 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using MedSecure.Web.Crypto;
+using MedSecure.Web.Features.Account;
+using MedSecure.Web.Features.Diagnostics.Records;
+using MedSecure.Web.Features.Diagnostics.Workbench;
+using MedSecure.Web.Features.Directory;
+using MedSecure.Web.Features.LabResults.Submissions;
+using MedSecure.Web.Storage;
+using MedSecure.Web.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using static MedSecure.Web.Tests.Support.PageClient;
+
+namespace MedSecure.Web.Tests.Features.Doctor;
+
+/// <summary>The doctor's half through the web front: inbox, computing on ciphertexts, diagnosis, and what the patient then reads.</summary>
+public sealed class DoctorWorkflowTests(MedSecureWebFactory app) : IClassFixture<MedSecureWebFactory>
+{
+    private const string Password = "doctor flow 123";
+
+    private sealed record Account(PageClient Client, string Uid, string Name);
+
+    private async Task<Account> SignUpAsync(string role)
+    {
+        var client = app.NewClient();
+        var email = $"d{Guid.NewGuid():N}@example.com";
+        var name = $"{role} {Guid.NewGuid().ToString("N")[..6]}";
+        var answer = await client.SubmitAsync("/Account/SignUp", "#sign-up-form", Form(
+            ("Form.Role", role), ("Form.DisplayName", name), ("Form.Specialty", "General practice"), ("Form.Email", email), ("Form.Password", Password)));
+        Assert.Equal("/Account/RecoveryCode", answer.RedirectTarget);
+        return new Account(client, (await app.Auth.SignInAsync(email, Password)).Uid, name);
+    }
+
+    private ITreeStore Store => app.Services.GetRequiredService<ITreeStore>();
+
+    // The patient's submit form belongs to the submissions feature; its service is driven directly here.
+    private async Task<string> SendAsync(Account patient, Account doctor, params LabValue[] values)
+    {
+        using var scope = app.Services.CreateScope();
+        var doctorKeys = (await scope.ServiceProvider.GetRequiredService<AccountKeyRecords>().FindPublicAsync(doctor.Uid))!;
+        var signer = scope.ServiceProvider.GetRequiredService<RecordSigner>();
+        var submissions = new LabSubmissions(new SubmissionSealer(signer), new SubmissionStore(Store), TimeProvider.System);
+        using var keys = (await app.Sessions.TryGetAsync(app.Sessions.LatestOf(patient.Uid)))!;
+        var panels = values.Any(v => v.AnalyteId.EndsWith("-bp", StringComparison.Ordinal)) ? new[] { "vitals" } : ["lipids"];
+        var sent = await submissions.SendAsync(new SubmissionRequest(SubmissionIds.NewIdempotencyKey(), patient.Name, panels, values),
+            new DirectoryEntry(doctor.Uid, doctor.Name, "General practice", doctorKeys.Fingerprint), doctorKeys, keys);
+        return sent.SubmissionId;
+    }
+
+    private static LabValue[] Vitals(int systolic = 120, int diastolic = 80) =>
+        [new("systolic-bp", systolic, 0), new("diastolic-bp", diastolic, 0), new("heart-rate", 70, 0)];
+
+    private static LabValue[] Lipids() =>
+        [new("total-cholesterol", 200, 0), new("hdl", 50, 0), new("ldl", 120, 0), new("triglycerides", 150, 0)];
+
+    private async Task<(Account Patient, Account Doctor)> PairAsync() => (await SignUpAsync("Patient"), await SignUpAsync("Doctor"));
+
+    private static Task<Answer> ComputeAsync(Account doctor, string id, string formulaId) =>
+        doctor.Client.SubmitAsync($"/Doctor/Submissions/{id}", $"form:has(input[name=formulaId][value='{formulaId}'])", Form(("formulaId", formulaId)), htmx: true);
+
+    private async Task<int> AuditCountAsync(string patientUid) => (await Store.GetAsync($"audit/{patientUid}") as JsonObject)?.Count ?? 0;
+
+    [Fact]
+    public async Task The_inbox_lists_a_new_submission_as_unread_and_opening_it_marks_it_opened_in_both_copies()
+    {
+        var (patient, doctor) = await PairAsync();
+        var id = await SendAsync(patient, doctor, Vitals());
+
+        var inbox = await doctor.Client.GetAsync("/Doctor");
+        var row = inbox.Document.QuerySelector($"[data-submission='{id}']")!;
+        Assert.Contains("unread", row.ClassName);
+        Assert.Contains(patient.Name, row.TextContent);
+        Assert.Contains("Vital signs", row.TextContent, StringComparison.OrdinalIgnoreCase);
+
+        var page = await doctor.Client.GetAsync($"/Doctor/Submissions/{id}");
+        Assert.Equal(HttpStatusCode.OK, page.Status);
+        Assert.NotNull(page.Document.QuerySelector("[data-formula='map']"));
+        Assert.Equal("opened", (await Store.GetAsync($"inbox/{doctor.Uid}/{id}/state"))!.GetValue<string>());
+        Assert.Equal("opened", (await Store.GetAsync($"patients/{patient.Uid}/submissions/{id}/state"))!.GetValue<string>());
+        Assert.DoesNotContain("unread", (await doctor.Client.GetAsync("/Doctor")).Document.QuerySelector($"[data-submission='{id}']")!.ClassName);
+    }
+
+    [Fact]
+    public async Task The_inbox_filters_by_patient()
+    {
+        var (patient, doctor) = await PairAsync();
+        var other = await SignUpAsync("Patient");
+        var mine = await SendAsync(patient, doctor, Vitals());
+        var theirs = await SendAsync(other, doctor, Vitals());
+
+        var filtered = await doctor.Client.GetAsync($"/Doctor?patient={patient.Uid}");
+
+        Assert.NotNull(filtered.Document.QuerySelector($"[data-submission='{mine}']"));
+        Assert.Null(filtered.Document.QuerySelector($"[data-submission='{theirs}']"));
+    }
+
+    [Fact]
+    public async Task An_idle_poll_costs_at_most_300_bytes_and_a_new_submission_swaps_in_the_list()
+    {
+        var (patient, doctor) = await PairAsync();
+        var inbox = await doctor.Client.GetAsync("/Doctor");
+        var pollUrl = inbox.Document.QuerySelector("#inbox")!.GetAttribute("hx-get")!;
+        Assert.Contains("handler=Poll", pollUrl);
+        Assert.Contains("every 5s", inbox.Document.QuerySelector("#inbox")!.GetAttribute("hx-trigger"));
+
+        var idle = await doctor.Client.GetAsync(pollUrl, htmx: true);
+
+        Assert.Equal(HttpStatusCode.NoContent, idle.Status);
+        var bytes = WireBytes(idle.Response, idle.Html);
+        Assert.True(bytes <= 300, $"idle poll took {bytes} bytes: {idle.Response}");
+        Console.WriteLine($"Idle inbox poll: {bytes} bytes on the wire");
+
+        var id = await SendAsync(patient, doctor, Vitals());
+        var changed = await doctor.Client.GetAsync(pollUrl, htmx: true);
+        Assert.Equal(HttpStatusCode.OK, changed.Status);
+        Assert.NotNull(changed.Document.QuerySelector($"[data-submission='{id}']"));
+        Assert.NotEqual(pollUrl, changed.Document.QuerySelector("#inbox")!.GetAttribute("hx-get"));
+    }
+
+    // HTTP/1.1 framing as it would go over the wire: status line, each header line, blank line, body.
+    private static int WireBytes(HttpResponseMessage response, string body)
+    {
+        var text = new StringBuilder($"HTTP/1.1 {(int)response.StatusCode} {response.ReasonPhrase}\r\n");
+        foreach (var header in response.Headers.Concat(response.Content.Headers))
+        {
+            text.Append(header.Key).Append(": ").Append(string.Join(", ", header.Value)).Append("\r\n");
+        }
+        // A real server adds these two; count them so the budget holds outside the test host too.
+        text.Append("Date: Thu, 01 Jan 2026 00:00:00 GMT\r\nServer: Kestrel\r\n");
+        return Encoding.UTF8.GetByteCount(text.Append("\r\n").ToString()) + Encoding.UTF8.GetByteCount(body);
+    }
+
+    [Fact]
+    public async Task Computing_a_formula_shows_its_result_writes_an_audit_event_and_stores_the_patients_copy()
+    {
+        var (patient, doctor) = await PairAsync();
+        var id = await SendAsync(patient, doctor, Vitals());
+
+        var result = await ComputeAsync(doctor, id, "map");
+
+        Assert.Equal(HttpStatusCode.OK, result.Status);
+        var line = result.Document.QuerySelector("[data-result='formula~map']")!;
+        Assert.Contains("93.3 mmHg", line.TextContent);
+        Assert.True(result.Html.Length < 3072, $"swap of {result.Html.Length} bytes");
+        Assert.Equal(1, await AuditCountAsync(patient.Uid));
+        Assert.NotNull(await Store.GetAsync($"computations/{patient.Uid}/{id}/formula~map"));
+
+        var mine = await patient.Client.GetAsync($"/Patient/Results/{id}");
+        Assert.Contains("93.3 mmHg", mine.Document.QuerySelector("#computed-results")!.TextContent);
+        Assert.Contains("Mean arterial pressure", mine.Document.QuerySelector("#audit-log")!.TextContent);
+        Assert.Contains(doctor.Name, mine.Document.QuerySelector("#audit-log")!.TextContent);
+    }
+
+    [Fact]
+    public async Task A_threshold_check_reports_the_side_and_the_patient_sees_it()
+    {
+        var (patient, doctor) = await PairAsync();
+        var id = await SendAsync(patient, doctor, [new("total-cholesterol", 260, 0), new("hdl", 40, 0), new("ldl", 190, 0), new("triglycerides", 150, 0)]);
+
+        var result = await doctor.Client.SubmitAsync($"/Doctor/Submissions/{id}", "form:has(input[name=checkId][value='ldl-very-high'])", Form(("checkId", "ldl-very-high")), htmx: true);
+
+        Assert.Contains("Very high", result.Document.QuerySelector("[data-result='check~ldl-very-high']")!.TextContent);
+        Assert.DoesNotContain("190 mg/dL ·", result.Html);
+        var mine = await patient.Client.GetAsync($"/Patient/Results/{id}");
+        Assert.Contains("Very high", mine.Document.QuerySelector("#computed-results")!.TextContent);
+    }
+
+    [Fact]
+    public async Task A_formula_over_one_value_is_refused_and_nothing_is_decrypted_or_audited()
+    {
+        var (patient, doctor) = await PairAsync();
+        var id = await SendAsync(patient, doctor, Vitals());
+        var page = await doctor.Client.GetAsync($"/Doctor/Submissions/{id}");
+        Assert.Null(page.Document.QuerySelector("[data-formula^='mean:']"));
+
+        var token = page.Document.QuerySelector("input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
+        var answer = await doctor.Client.PostAsync($"/Doctor/Submissions/{id}?handler=Compute", Form(("formulaId", "mean:systolic-bp:1"), ("__RequestVerificationToken", token)), htmx: true);
+
+        Assert.Contains("would reveal that value", answer.Document.QuerySelector("[role=alert]")!.TextContent);
+        Assert.Equal(0, await AuditCountAsync(patient.Uid));
+    }
+
+    [Fact]
+    public async Task Mean_and_change_across_the_patients_submissions_to_this_doctor_are_offered_and_computed()
+    {
+        var (patient, doctor) = await PairAsync();
+        await SendAsync(patient, doctor, Vitals(systolic: 130));
+        await Task.Delay(5);
+        var id = await SendAsync(patient, doctor, Vitals(systolic: 110));
+
+        var page = await doctor.Client.GetAsync($"/Doctor/Submissions/{id}");
+        Assert.NotNull(page.Document.QuerySelector("[data-formula='mean:systolic-bp:2']"));
+
+        var mean = await ComputeAsync(doctor, id, "mean:systolic-bp:2");
+        Assert.Contains("120.0 mmHg", mean.Document.QuerySelector("[data-result='formula~mean:systolic-bp:2']")!.TextContent);
+        var change = await ComputeAsync(doctor, id, "change:systolic-bp:2");
+        var changed = change.Document.QuerySelector("[data-result='formula~change:systolic-bp:2']")!.TextContent;
+        Assert.Contains("20 mmHg", changed);
+        Assert.Contains("Down", changed);
+    }
+
+    [Fact]
+    public async Task An_altered_input_record_is_refused_with_the_plain_message_and_nothing_is_decrypted()
+    {
+        var (patient, doctor) = await PairAsync();
+        var id = await SendAsync(patient, doctor, Vitals());
+        var other = await SendAsync(patient, doctor, Vitals(systolic: 200));
+        // Swap one ciphertext for another valid one under the same key: only the signature can tell.
+        var path = $"inbox/{doctor.Uid}/{id}/sealed/values/systolic-bp";
+        await Store.SetAsync(path, await Store.GetAsync($"inbox/{doctor.Uid}/{other}/sealed/values/systolic-bp"));
+
+        var page = await doctor.Client.GetAsync($"/Doctor/Submissions/{id}");
+
+        Assert.Equal(RecordTamperedException.PlainMessage, page.Document.QuerySelector("#refused")!.TextContent.Trim());
+        Assert.Null(page.Document.QuerySelector("[data-formula]"));
+        var token = page.Document.QuerySelector("input[name=__RequestVerificationToken]")?.GetAttribute("value")
+            ?? (await doctor.Client.GetAsync($"/Doctor/Submissions/{other}")).Document.QuerySelector("input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
+        var answer = await doctor.Client.PostAsync($"/Doctor/Submissions/{id}?handler=Compute", Form(("formulaId", "map"), ("__RequestVerificationToken", token)), htmx: true);
+        Assert.Contains(RecordTamperedException.PlainMessage, answer.Html);
+        Assert.Equal(0, await AuditCountAsync(patient.Uid));
+        Assert.Null(await Store.GetAsync($"computations/{patient.Uid}/{id}"));
+    }
+
+    [Fact]
+    public async Task An_altered_patient_copy_stops_the_computation_before_anything_is_decrypted()
+    {
+        var (patient, doctor) = await PairAsync();
+        var id = await SendAsync(patient, doctor, Vitals());
+        await Store.SetAsync($"patients/{patient.Uid}/submissions/{id}/sealed/patientName", "Someone else");
+
+        var answer = await ComputeAsync(doctor, id, "map");
+
+        Assert.Contains(RecordTamperedException.PlainMessage, answer.Html);
+        Assert.Null(answer.Document.QuerySelector("[data-result='formula~map']"));
+        Assert.Equal(0, await AuditCountAsync(patient.Uid));
+    }
+
+    [Fact]
+    public async Task Another_doctor_cannot_open_the_submission()
+    {
+        var (patient, doctor) = await PairAsync();
+        var stranger = await SignUpAsync("Doctor");
+        var id = await SendAsync(patient, doctor, Vitals());
+
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.Client.GetAsync($"/Doctor/Submissions/{id}")).Status);
+    }
+
+    [Fact]
+    public async Task The_diagnosis_reaches_the_patient_encrypted_with_the_chosen_results_and_the_state_becomes_diagnosed()
+    {
+        var (patient, doctor) = await PairAsync();
+        var id = await SendAsync(patient, doctor, Lipids());
+        await ComputeAsync(doctor, id, "non-hdl-cholesterol");
+        await ComputeAsync(doctor, id, "friedewald-ldl");
+        const string text = "Cholesterol is fine. Recheck in a year.";
+
+        var sent = await doctor.Client.SubmitAsync($"/Doctor/Submissions/{id}", "#diagnosis-form",
+            Form(("DiagnosisText", text), ("Include", "formula~non-hdl-cholesterol")));
+
+        Assert.Equal($"/Doctor/Submissions/{id}?sent=true", sent.RedirectTarget);
+        Assert.NotNull((await doctor.Client.GetAsync($"/Doctor/Submissions/{id}")).Document.QuerySelector("#diagnosis-sent"));
+        Assert.Equal("diagnosed", (await Store.GetAsync($"inbox/{doctor.Uid}/{id}/state"))!.GetValue<string>());
+        Assert.Equal("diagnosed", (await Store.GetAsync($"patients/{patient.Uid}/submissions/{id}/state"))!.GetValue<string>());
+        Assert.DoesNotContain("Recheck", (await Store.GetAsync($"diagnoses/{patient.Uid}/{id}"))!.ToJsonString());
+
+        var mine = await patient.Client.GetAsync($"/Patient/Results/{id}");
+        var diagnosis = mine.Document.QuerySelector("#patient-diagnostics")!.TextContent;
+        Assert.Contains(text, mine.Document.QuerySelector("#diagnosis-text")!.TextContent);
+        Assert.Contains("Non-HDL cholesterol", diagnosis);
+        Assert.Contains("150 mg/dL", diagnosis);
+    }
+
+    [Theory]
+    [InlineData("", "Write the diagnosis before sending it.")]
+    [InlineData("x", "Keep the diagnosis under 4,000 characters.")]
+    public async Task An_empty_or_too_long_diagnosis_gets_a_message_beside_the_field(string text, string message)
+    {
+        var (patient, doctor) = await PairAsync();
+        var id = await SendAsync(patient, doctor, Vitals());
+        if (text == "x")
+        {
+            text = new string('x', 4001);
+        }
+
+        var answer = await doctor.Client.SubmitAsync($"/Doctor/Submissions/{id}", "#diagnosis-form", Form(("DiagnosisText", text)), htmx: true);
+
+        Assert.Equal(message, answer.FieldMessage("DiagnosisText"));
+        Assert.Null(await Store.GetAsync($"diagnoses/{patient.Uid}/{id}"));
+    }
+
+    [Fact]
+    public async Task A_second_tab_gets_already_diagnosed_and_nothing_is_overwritten()
+    {
+        var (patient, doctor) = await PairAsync();
+        var id = await SendAsync(patient, doctor, Vitals());
+        var secondTab = await doctor.Client.GetAsync($"/Doctor/Submissions/{id}");
+        var token = secondTab.Document.QuerySelector("#diagnosis-form input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
+        await doctor.Client.SubmitAsync($"/Doctor/Submissions/{id}", "#diagnosis-form", Form(("DiagnosisText", "First")));
+        var stored = (await Store.GetAsync($"diagnoses/{patient.Uid}/{id}"))!.ToJsonString();
+
+        var answer = await doctor.Client.PostAsync($"/Doctor/Submissions/{id}?handler=Diagnose", Form(("DiagnosisText", "Second"), ("__RequestVerificationToken", token)), htmx: true);
+
+        Assert.Contains(AlreadyDiagnosedException.PlainMessage, answer.Html);
+        Assert.Equal(stored, (await Store.GetAsync($"diagnoses/{patient.Uid}/{id}"))!.ToJsonString());
+    }
+
+    [Fact]
+    public async Task Concurrent_diagnoses_one_wins_and_the_other_is_told()
+    {
+        var (patient, doctor) = await PairAsync();
+        var id = await SendAsync(patient, doctor, Vitals());
+        using var keys = (await app.Sessions.TryGetAsync(app.Sessions.LatestOf(doctor.Uid)))!;
+        var acting = new ActingDoctor(doctor.Uid, doctor.Name, keys);
+
+        async Task<bool> DiagnoseAsync(string text)
+        {
+            using var scope = app.Services.CreateScope();
+            try
+            {
+                return await scope.ServiceProvider.GetRequiredService<DoctorWorkbench>().DiagnoseAsync(acting, id, text, []);
+            }
+            catch (AlreadyDiagnosedException)
+            {
+                return false;
+            }
+        }
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => Task.Run(() => DiagnoseAsync($"Tab {i}"))));
+
+        Assert.Single(outcomes, won => won);
+    }
+
+    [Fact]
+    public async Task An_altered_diagnosis_or_result_is_refused_on_the_patients_page_and_nothing_from_it_is_shown()
+    {
+        var (patient, doctor) = await PairAsync();
+        var id = await SendAsync(patient, doctor, Vitals());
+        await ComputeAsync(doctor, id, "map");
+        await doctor.Client.SubmitAsync($"/Doctor/Submissions/{id}", "#diagnosis-form", Form(("DiagnosisText", "Blood pressure is fine.")));
+        // Replace the result with the encryption of another result (the pulse pressure) under the patient's key.
+        await ComputeAsync(doctor, id, "pulse-pressure");
+        await Store.SetAsync($"computations/{patient.Uid}/{id}/formula~map/sealed/forPatient",
+            await Store.GetAsync($"computations/{patient.Uid}/{id}/formula~pulse-pressure/sealed/forPatient"));
+        await Store.SetAsync($"diagnoses/{patient.Uid}/{id}/sealed/doctorName", "Dr Impostor");
+
+        var mine = await patient.Client.GetAsync($"/Patient/Results/{id}");
+
+        var alerts = string.Join("\n", mine.Document.QuerySelectorAll("[role=alert]").Select(a => a.TextContent));
+        Assert.Contains("The diagnosis: " + RecordTamperedException.PlainMessage, alerts);
+        Assert.Contains("Some results: " + RecordTamperedException.PlainMessage, alerts);
+        Assert.Null(mine.Document.QuerySelector("#diagnosis-text"));
+        Assert.Null(mine.Document.QuerySelector("[data-result='formula~map']"));
+        Assert.NotNull(mine.Document.QuerySelector("[data-result='formula~pulse-pressure']"));
+    }
+}
