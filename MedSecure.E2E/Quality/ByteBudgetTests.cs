@@ -15,6 +15,9 @@ public sealed class ByteBudgetTests(BrowserFixture fixture, ITestOutputHelper ou
     /// <summary>One HTMX request and its response.</summary>
     public const long SwapBudget = 3 * 1024;
 
+    /// <summary>An inbox poll when nothing changed: the tablet polls all day.</summary>
+    public const long IdlePollBudget = 300;
+
     [Fact]
     public async Task The_first_visit_to_every_page_transfers_at_most_30_KB_and_a_second_visit_fetches_no_stylesheet_or_script()
     {
@@ -101,6 +104,39 @@ public sealed class ByteBudgetTests(BrowserFixture fixture, ITestOutputHelper ou
 
         output.WriteLine($"{swaps.Count} HTMX requests:{Environment.NewLine}{WireMeter.Describe(swaps)}");
         Assert.True(swaps.Count >= 6, "expected every interaction above to go through htmx");
+        var over = swaps.Where(r => r.WireBytes > SwapBudget).ToList();
+        Assert.True(over.Count == 0, $"over {SwapBudget} B:{Environment.NewLine}{WireMeter.Describe(over)}");
+    }
+
+    [Fact]
+    public async Task An_idle_inbox_poll_transfers_at_most_300_bytes_and_the_doctors_swaps_at_most_3_KB()
+    {
+        var world = await QualityAccounts.GetAsync(fixture);
+        await using var context = await fixture.ContextAsAsync(world.Doctor);
+        var page = await context.NewPageAsync();
+        var meter = await WireMeter.AttachAsync(page);
+
+        await page.GotoAsync("/Doctor");
+        await page.WaitForResponseAsync(r => r.Url.Contains("handler=Poll", StringComparison.Ordinal));
+        var polls = (await meter.SettledAsync()).Where(r => r.PathAndQuery.Contains("handler=Poll", StringComparison.Ordinal)).ToList();
+        output.WriteLine($"idle polls:{Environment.NewLine}{WireMeter.Describe(polls)}");
+        Assert.NotEmpty(polls);
+        Assert.All(polls, p =>
+        {
+            Assert.True(p.Htmx);
+            Assert.Equal(204, p.Status);
+            Assert.True(p.WireBytes <= IdlePollBudget, $"{p} > {IdlePollBudget} B");
+        });
+
+        // Compute on the open submission, then try to send an empty diagnosis: two swaps.
+        meter.Reset();
+        await page.GotoAsync($"/Doctor/Submissions/{world.OpenId}");
+        await DoctorSteps.ComputeMapAsync(page);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Send diagnosis" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#diagnosis .field-error:not(:empty), #diagnosis .alert").First).ToBeVisibleAsync();
+        var swaps = (await meter.SettledAsync()).Where(r => r.Htmx).ToList();
+        output.WriteLine($"doctor's swaps:{Environment.NewLine}{WireMeter.Describe(swaps)}");
+        Assert.Equal(2, swaps.Count);
         var over = swaps.Where(r => r.WireBytes > SwapBudget).ToList();
         Assert.True(over.Count == 0, $"over {SwapBudget} B:{Environment.NewLine}{WireMeter.Describe(over)}");
     }

@@ -6,8 +6,15 @@ namespace MedSecure.E2E.Quality;
 /// <summary>A user with a live session the quality suites reuse (cookies as Playwright storage state).</summary>
 public sealed record SignedInUser(string Name, string Email, string Password, string StorageState);
 
-/// <summary>A doctor, a patient who sent that doctor one submission, and where it is.</summary>
-public sealed record QualityWorld(SignedInUser Doctor, SignedInUser Patient, string SubmissionPath, string DoctorSpecialty);
+/// <summary>
+/// A doctor and a patient who sent that doctor two submissions: the first diagnosed (mean arterial
+/// pressure computed, diagnosis sent), the second open (mean arterial pressure computed, no diagnosis yet).
+/// </summary>
+public sealed record QualityWorld(SignedInUser Doctor, SignedInUser Patient, string DoctorSpecialty, string DiagnosedId, string OpenId)
+{
+    /// <summary>The diagnosis the doctor sent on <see cref="DiagnosedId"/>.</summary>
+    public const string Diagnosis = "Blood pressure slightly high: recheck in three months.";
+}
 
 /// <summary>
 /// Signing up costs a key generation (Paillier and ECDSA) per account, so the quality suites share
@@ -36,16 +43,26 @@ public static class QualityAccounts
         var specialty = "Cardiology " + tag;
         var doctor = await SignUpAsync(fixture, "Doctor", "Dr Quality " + tag, "doctor password 1", specialty);
         SignedInUser patient;
-        string submission;
+        string diagnosed, open;
         await using (var context = await fixture.NewContextAsync())
         {
             var page = await context.NewPageAsync();
             var email = Accounts.NewEmail("quality-patient");
             await Accounts.SignUpAsync(page, "Patient", "Pat Quality " + tag, email, "patient password 1");
-            submission = await PatientSteps.SubmitVitalSignsAsync(page, doctor.Name, specialty);
+            diagnosed = DoctorSteps.IdOf(await PatientSteps.SubmitVitalSignsAsync(page, doctor.Name, specialty));
+            open = DoctorSteps.IdOf(await PatientSteps.SubmitVitalSignsAsync(page, doctor.Name, specialty));
             patient = new SignedInUser("Pat Quality " + tag, email, "patient password 1", await context.StorageStateAsync());
         }
-        return new QualityWorld(doctor, patient, submission, specialty);
+        await using (var context = await fixture.ContextAsAsync(doctor))
+        {
+            var page = await context.NewPageAsync();
+            await page.GotoAsync($"/Doctor/Submissions/{diagnosed}");
+            await DoctorSteps.ComputeMapAsync(page);
+            await DoctorSteps.DiagnoseAsync(page, QualityWorld.Diagnosis);
+            await page.GotoAsync($"/Doctor/Submissions/{open}");
+            await DoctorSteps.ComputeMapAsync(page);
+        }
+        return new QualityWorld(doctor, patient, specialty, diagnosed, open);
     }
 
     private static async Task<SignedInUser> SignUpAsync(BrowserFixture fixture, string role, string name, string password, string? specialty)
