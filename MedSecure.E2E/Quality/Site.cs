@@ -42,7 +42,7 @@ public static class Site
         new("patient home", "/Patient", Viewer.Patient),
         new("submit", "/Patient/Submit", Viewer.Patient),
         new("submission", $"/Patient/Submissions/{world.OpenId}", Viewer.Patient),
-        new("results and diagnosis", $"/Patient/Results/{world.DiagnosedId}", Viewer.Patient),
+        new("diagnosed submission", $"/Patient/Submissions/{world.DiagnosedId}", Viewer.Patient),
         new("directory", "/Directory", Viewer.Patient),
         new("change password", "/Account/ChangePassword", Viewer.Patient),
         new("sign out", "/Account/SignOut", Viewer.Patient),

@@ -146,7 +146,7 @@ public sealed class DoctorWorkflowTests(MedSecureWebFactory app) : IClassFixture
         Assert.Equal(1, await AuditCountAsync(patient.Uid));
         Assert.NotNull(await Store.GetAsync($"computations/{patient.Uid}/{id}/formula~map"));
 
-        var mine = await patient.Client.GetAsync($"/Patient/Results/{id}");
+        var mine = await patient.Client.GetAsync($"/Patient/Submissions/{id}");
         Assert.Contains("93.3 mmHg", mine.Document.QuerySelector("#computed-results")!.TextContent);
         Assert.Contains("Mean arterial pressure", mine.Document.QuerySelector("#audit-log")!.TextContent);
         Assert.Contains(doctor.Name, mine.Document.QuerySelector("#audit-log")!.TextContent);
@@ -162,7 +162,7 @@ public sealed class DoctorWorkflowTests(MedSecureWebFactory app) : IClassFixture
 
         Assert.Contains("Very high", result.Document.QuerySelector("[data-result='check~ldl-very-high']")!.TextContent);
         Assert.DoesNotContain("190 mg/dL ·", result.Html);
-        var mine = await patient.Client.GetAsync($"/Patient/Results/{id}");
+        var mine = await patient.Client.GetAsync($"/Patient/Submissions/{id}");
         Assert.Contains("Very high", mine.Document.QuerySelector("#computed-results")!.TextContent);
     }
 
@@ -264,7 +264,7 @@ public sealed class DoctorWorkflowTests(MedSecureWebFactory app) : IClassFixture
         Assert.Equal("diagnosed", (await Store.GetAsync($"patients/{patient.Uid}/submissions/{id}/state"))!.GetValue<string>());
         Assert.DoesNotContain("Recheck", (await Store.GetAsync($"diagnoses/{patient.Uid}/{id}"))!.ToJsonString());
 
-        var mine = await patient.Client.GetAsync($"/Patient/Results/{id}");
+        var mine = await patient.Client.GetAsync($"/Patient/Submissions/{id}");
         var diagnosis = mine.Document.QuerySelector("#patient-diagnostics")!.TextContent;
         Assert.Contains(text, mine.Document.QuerySelector("#diagnosis-text")!.TextContent);
         Assert.Contains("Non-HDL cholesterol", diagnosis);
@@ -344,7 +344,7 @@ public sealed class DoctorWorkflowTests(MedSecureWebFactory app) : IClassFixture
             await Store.GetAsync($"computations/{patient.Uid}/{id}/formula~pulse-pressure/sealed/forPatient"));
         await Store.SetAsync($"diagnoses/{patient.Uid}/{id}/sealed/doctorName", "Dr Impostor");
 
-        var mine = await patient.Client.GetAsync($"/Patient/Results/{id}");
+        var mine = await patient.Client.GetAsync($"/Patient/Submissions/{id}");
 
         var alerts = string.Join("\n", mine.Document.QuerySelectorAll("[role=alert]").Select(a => a.TextContent));
         Assert.Contains("The diagnosis: " + RecordTamperedException.PlainMessage, alerts);
