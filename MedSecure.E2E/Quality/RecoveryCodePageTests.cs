@@ -7,7 +7,7 @@ namespace MedSecure.E2E.Quality;
 public sealed class RecoveryCodePageTests(BrowserFixture fixture)
 {
     [Fact]
-    public async Task The_recovery_code_page_is_accessible_fits_a_phone_and_stays_within_the_first_visit_budget()
+    public async Task The_recovery_code_page_showing_its_message_is_accessible_and_fits_a_phone_with_44_px_targets()
     {
         await using var context = await fixture.NewContextAsync(Layout.TouchDevice(375, 667));
         var page = await context.NewPageAsync();
