@@ -130,8 +130,9 @@ public sealed class EncryptedFixedPoint
             throw new PaillierException($"The {what} needs an integer scale 's' in [0, 10000].");
         BigInteger denominator = BigInteger.One;
         string? d = Codec.OptionalString(root, "d", what);
-        if (d is not null && (!BigInteger.TryParse(d, NumberStyles.None, CultureInfo.InvariantCulture, out denominator) || denominator.Sign <= 0))
-            throw new PaillierException($"The {what} denominator 'd' must be a positive decimal integer.");
+        // bounded length: parsing a decimal string is quadratic, and real denominators are small products of constants
+        if (d is not null && (d.Length > 1000 || !BigInteger.TryParse(d, NumberStyles.None, CultureInfo.InvariantCulture, out denominator) || denominator.Sign <= 0))
+            throw new PaillierException($"The {what} denominator 'd' must be a positive decimal integer of at most 1000 digits.");
         return new EncryptedFixedPoint(ciphertext, scale, denominator);
     }
 

@@ -7,7 +7,7 @@ namespace MedSecure.Paillier;
 
 /// <summary>
 /// Modular exponentiation for one fixed odd modulus on top of a Montgomery multiplication core: the AVX-512
-/// radix-2²⁶ core where the CPU has it, otherwise the portable 64-bit-limb core. BigInteger.ModPow is several
+/// radix-2^26…2^28 core where the CPU has it, otherwise the portable 64-bit-limb core. BigInteger.ModPow is several
 /// times slower at Paillier sizes.
 /// </summary>
 internal sealed unsafe class MontgomeryModulus
@@ -125,8 +125,9 @@ internal sealed unsafe class MontgomeryModulus
             for (int i = 2; i < entries; i++) _core.Multiply(table + (i - 1) * k, table + k, table + i * k, scratch);
             byte[] eBytes = new byte[(windows * w + 7) / 8 + 1];
             e.TryWriteBytes(eBytes, out _, isUnsigned: true, isBigEndian: false);
-            new Span<ulong>(one, k).CopyTo(new Span<ulong>(acc, k));
-            for (long win = windows - 1; win >= 0; win--)
+            // the top window seeds the accumulator (squaring 1 would be wasted work, and is public anyway)
+            SelectConstantAccess(table, entries, k, Window(eBytes, (windows - 1) * w, w), acc);
+            for (long win = windows - 2; win >= 0; win--)
             {
                 for (int s = 0; s < w; s++) _core.Square(acc, acc, scratch);
                 int digit = Window(eBytes, win * w, w);
@@ -152,36 +153,56 @@ internal sealed unsafe class MontgomeryModulus
         return value;
     }
 
-    /// <summary>Copies entry <paramref name="index"/> of the table to r after reading every entry (mask select).</summary>
+    /// <summary>
+    /// Copies entry <paramref name="index"/> of the table to r after reading every entry: each entry is ANDed with
+    /// a mask that is all ones only for the wanted index (computed by comparison, not by branching) and ORed into
+    /// an accumulator held in registers.
+    /// </summary>
     internal static void SelectConstantAccess(ulong* table, int entries, int k, int index, ulong* r)
     {
-        new Span<ulong>(r, k).Clear();
-        for (int i = 0; i < entries; i++)
+        int j = 0;
+        if (Vector512.IsHardwareAccelerated)
         {
-            // mask = all ones when i == index, computed without a branch
-            ulong diff = (ulong)(uint)(i ^ index);
-            ulong mask = ((diff | (0 - diff)) >> 63) - 1;
-            ulong* entry = table + i * k;
-            int j = 0;
-            if (Vector512.IsHardwareAccelerated)
+            var wanted = Vector512.Create((ulong)(uint)index);
+            for (; j + 8 <= k; j += 8)
             {
-                var vm = Vector512.Create(mask);
-                for (; j + 8 <= k; j += 8)
+                var acc = Vector512<ulong>.Zero;
+                var position = Vector512<ulong>.Zero;
+                ulong* entry = table + j;
+                for (int i = 0; i < entries; i++, entry += k)
                 {
-                    var acc = Vector512.Load(r + j) | (Vector512.Load(entry + j) & vm);
-                    acc.Store(r + j);
+                    acc |= Vector512.Load(entry) & Vector512.Equals(position, wanted);
+                    position += Vector512<ulong>.One;
                 }
+                acc.Store(r + j);
             }
-            else if (Vector256.IsHardwareAccelerated)
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            var wanted = Vector256.Create((ulong)(uint)index);
+            for (; j + 4 <= k; j += 4)
             {
-                var vm = Vector256.Create(mask);
-                for (; j + 4 <= k; j += 4)
+                var acc = Vector256<ulong>.Zero;
+                var position = Vector256<ulong>.Zero;
+                ulong* entry = table + j;
+                for (int i = 0; i < entries; i++, entry += k)
                 {
-                    var acc = Vector256.Load(r + j) | (Vector256.Load(entry + j) & vm);
-                    acc.Store(r + j);
+                    acc |= Vector256.Load(entry) & Vector256.Equals(position, wanted);
+                    position += Vector256<ulong>.One;
                 }
+                acc.Store(r + j);
             }
-            for (; j < k; j++) r[j] |= entry[j] & mask;
+        }
+        for (; j < k; j++)
+        {
+            ulong acc = 0;
+            for (int i = 0; i < entries; i++)
+            {
+                ulong diff = (ulong)(uint)(i ^ index);
+                ulong mask = ((diff | (0 - diff)) >> 63) - 1; // all ones when i == index, without a branch
+                acc |= table[i * k + j] & mask;
+            }
+            r[j] = acc;
         }
     }
 

@@ -57,6 +57,11 @@ internal sealed unsafe class ScalarMontgomeryCore : MontgomeryCore
 
     // ---- core limb arithmetic -------------------------------------------------------------
 
+    /// <summary>High 64 bits of a·b: mulx where available (keeps the low half out of memory), portable otherwise.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong MultiplyHigh(ulong a, ulong b) =>
+        Bmi2.X64.IsSupported ? Bmi2.X64.MultiplyNoFlags(a, b) : Math.BigMul(a, b, out _);
+
     /// <summary>t[0..len) += a[0..len)·b; returns the carry limb.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong MulAddRow(ulong* t, ulong* a, int len, ulong b)
@@ -152,7 +157,7 @@ internal sealed unsafe class ScalarMontgomeryCore : MontgomeryCore
                     // low halves by imul, high halves by mulx: keeps both in registers (no out-parameter spill)
                     ulong aj = a[j];
                     ulong lo = aj * bi;
-                    ulong hi = Bmi2.X64.MultiplyNoFlags(aj, bi);
+                    ulong hi = MultiplyHigh(aj, bi);
                     lo += c1;
                     hi += lo < c1 ? 1UL : 0UL;
                     ulong tj = t[j];
@@ -161,7 +166,7 @@ internal sealed unsafe class ScalarMontgomeryCore : MontgomeryCore
                     c1 = hi;
                     ulong mj = m[j];
                     ulong lo2 = mj * q;
-                    ulong hi2 = Bmi2.X64.MultiplyNoFlags(mj, q);
+                    ulong hi2 = MultiplyHigh(mj, q);
                     lo2 += c2;
                     hi2 += lo2 < c2 ? 1UL : 0UL;
                     lo2 += lo;
@@ -214,7 +219,11 @@ internal sealed unsafe class ScalarMontgomeryCore : MontgomeryCore
     /// <summary>Writes x (any non-negative BigInteger, reduced mod m first if needed) in Montgomery form.</summary>
     public override void ToMontgomery(BigInteger x, ulong* r, ulong* scratch)
     {
-        if (x.Sign < 0 || x >= Modulus) x = BigInteger.Remainder(x, Modulus) is var rem && rem.Sign < 0 ? rem + Modulus : rem;
+        if (x.Sign < 0 || x >= Modulus)
+        {
+            x = BigInteger.Remainder(x, Modulus);
+            if (x.Sign < 0) x += Modulus;
+        }
         ulong[] limbs = ToLimbs(x, Limbs);
         fixed (ulong* xl = limbs)
         fixed (ulong* r2 = _rSquared)

@@ -6,37 +6,57 @@ using System.Runtime.Intrinsics.X86;
 namespace MedSecure.Paillier;
 
 /// <summary>
-/// Montgomery multiplication with AVX-512: numbers are held as 26-bit digits in 64-bit lanes, so eight
-/// 26×26-bit products are formed per vpmuludq and column sums accumulate without carry handling (2n products
-/// of &lt; 2⁵² stay below 2⁶³ for every modulus up to 16384 bits). Carries are propagated once per digit, which
+/// Montgomery multiplication with AVX-512: numbers are held as D-bit digits (D = 26…28 by modulus size) in 64-bit
+/// lanes, so eight D×D-bit products are formed per vpmuludq and column sums accumulate without carry handling
+/// (2n+1 products below 2^(2D) stay below 2⁶⁴; D = 26 is safe for every modulus up to 16384 bits). Carries are propagated once per digit, which
 /// is what makes this faster than the 64-bit-limb core whose add-with-carry chains C# cannot express directly.
-/// R = 2^(26·n) with 4m &lt; R, so results stay below 2m without a final subtraction (lazy reduction);
+/// R = 2^(D·n) with 4m &lt; R, so results stay below 2m without a final subtraction (lazy reduction);
 /// <see cref="FromMontgomery"/> reduces fully.
 /// </summary>
 internal sealed unsafe class VectorMontgomeryCore : MontgomeryCore
 {
-    private const int DigitBits = 26;
-    private const ulong DigitMask = (1UL << DigitBits) - 1;
+    private readonly int DigitBits;   // 26–28, the largest whose column sums cannot overflow 64 bits
+    private readonly ulong DigitMask;
 
     private readonly ulong[] _m;        // modulus digits, zero-padded to Length
     private readonly ulong[] _one;      // R mod m
     private readonly ulong[] _rSquared; // R² mod m
     private readonly ulong[] _unit;     // the plain integer 1, for leaving Montgomery form
     private readonly int _digits;       // n
-    private readonly ulong _mPrime;     // −m⁻¹ mod 2²⁶
+    private readonly ulong _mPrime;     // −m⁻¹ mod 2^D
+    private readonly UInt128 _mPrime4;  // −m⁻¹ mod 2^(4D)
 
     public static bool IsSupported => Avx512F.IsSupported;
 
     public VectorMontgomeryCore(BigInteger modulus)
     {
         Modulus = modulus;
-        _digits = (int)((modulus.GetBitLength() + 2 + DigitBits - 1) / DigitBits);
-        Length = (_digits + 7) / 8 * 8;
+        long bits = (long)modulus.GetBitLength();
+        // A column accumulates at most 2n+1 products of at most (2^D − 1)² (n from the product or square, n from the
+        // reduction) plus a carry below 2^(65−D); it must stay below 2⁶⁴. Larger digits mean fewer products, so take
+        // the largest D that is safe: 28 bits up to about 3.1k-bit moduli, 27 up to about 6.5k, 26 beyond.
+        DigitBits = 26;
+        for (int d = 28; d > 26; d--)
+        {
+            long digitsForD = (bits + 2 + d - 1) / d;
+            BigInteger worst = (2 * digitsForD + 1) * BigInteger.Pow((BigInteger.One << d) - 1, 2) + (BigInteger.One << (65 - d));
+            if (worst < BigInteger.One << 64)
+            {
+                DigitBits = d;
+                break;
+            }
+        }
+        DigitMask = (1UL << DigitBits) - 1;
+        _digits = (int)((bits + 2 + DigitBits - 1) / DigitBits);
+        Length = (_digits + 3 + 7) / 8 * 8; // three spare digits: grouped rows read X[j−3] up to j = Length − 1
         _m = ToDigits(modulus);
+
         ulong m0 = (ulong)(modulus & ulong.MaxValue);
         ulong inv = m0;
         for (int i = 0; i < 6; i++) inv *= 2 - m0 * inv;
         _mPrime = (0 - inv) & DigitMask;
+        BigInteger w4 = BigInteger.One << (4 * DigitBits);
+        _mPrime4 = (UInt128)(w4 - BigIntegerExtensions.ModInverse(modulus % w4, w4));
         BigInteger r = BigInteger.One << (DigitBits * _digits);
         _one = ToDigits(r % modulus);
         _rSquared = ToDigits(r * r % modulus);
@@ -47,7 +67,7 @@ internal sealed unsafe class VectorMontgomeryCore : MontgomeryCore
 
     public override int Length { get; }
 
-    public override int ScratchLength => 2 * Length + 8;
+    public override int ScratchLength => 3 * Length + 40;
 
     public override ulong[] One => _one;
 
@@ -78,7 +98,7 @@ internal sealed unsafe class VectorMontgomeryCore : MontgomeryCore
         limbs.Clear();
     }
 
-    private static BigInteger FromDigits(ReadOnlySpan<ulong> digits)
+    private BigInteger FromDigits(ReadOnlySpan<ulong> digits)
     {
         int limbCount = (digits.Length * DigitBits + 63) / 64 + 1;
         Span<ulong> limbs = limbCount <= 512 ? stackalloc ulong[limbCount] : new ulong[limbCount];
@@ -95,36 +115,155 @@ internal sealed unsafe class VectorMontgomeryCore : MontgomeryCore
         return result;
     }
 
-    /// <summary>r = a·b·R⁻¹ mod m with a, b &lt; 2m in normalized digits; r &lt; 2m normalized. r may alias a or b.</summary>
+    /// <summary>
+    /// r = a·b·R⁻¹ mod m with a, b &lt; 2m in normalized digits; r &lt; 2m normalized. r may alias a or b.
+    /// The product is accumulated four rows per pass (b shifted by one, two and three digits with valignq),
+    /// so each accumulator vector is loaded and stored once per four products; then <see cref="Reduce"/>.
+    /// </summary>
     public override void Multiply(ulong* a, ulong* b, ulong* r, ulong* scratch)
     {
         int n = _digits, len = Length;
         ulong* t = scratch;
-        new Span<ulong>(t, n + len + 8).Clear();
+        new Span<ulong>(t, 2 * len + 16).Clear();
+        int i = 0;
+        for (; i + 3 < n; i += 4)
+        {
+            var v0 = Vector512.Create(a[i]).AsUInt32();
+            var v1 = Vector512.Create(a[i + 1]).AsUInt32();
+            var v2 = Vector512.Create(a[i + 2]).AsUInt32();
+            var v3 = Vector512.Create(a[i + 3]).AsUInt32();
+            ulong* row = t + i;
+            var prev = Vector512<ulong>.Zero;
+            for (int j = 0; j < len; j += 8)
+            {
+                var cur = Vector512.Load(b + j);
+                var s01 = Avx512F.Multiply(v0, cur.AsUInt32()) + Avx512F.Multiply(v1, Avx512F.AlignRight64(cur, prev, 7).AsUInt32());
+                var s23 = Avx512F.Multiply(v2, Avx512F.AlignRight64(cur, prev, 6).AsUInt32()) + Avx512F.Multiply(v3, Avx512F.AlignRight64(cur, prev, 5).AsUInt32());
+                (Vector512.Load(row + j) + (s01 + s23)).Store(row + j);
+                prev = cur;
+            }
+        }
+        for (; i < n; i++)
+        {
+            var v0 = Vector512.Create(a[i]).AsUInt32();
+            ulong* row = t + i;
+            for (int j = 0; j < len; j += 8)
+            {
+                (Vector512.Load(row + j) + Avx512F.Multiply(v0, Vector512.Load(b + j).AsUInt32())).Store(row + j);
+            }
+        }
+        Reduce(t, r);
+    }
+
+    /// <summary>
+    /// r = a²·R⁻¹ mod m: the cross products a_i·a_j (i &lt; j) are formed once against a pre-doubled copy of a,
+    /// then a separate reduction pass runs, so a square costs about three quarters of a multiplication.
+    /// </summary>
+    public override void Square(ulong* a, ulong* r, ulong* scratch)
+    {
+        int n = _digits, len = Length;
+        ulong* t = scratch;
+        ulong* a2 = scratch + 2 * len + 24; // 2·a, with 8 zero digits before and after
+        new Span<ulong>(t, 2 * len + 24).Clear();
+        for (int j = 0; j < len; j++) a2[j] = a[j] << 1;
+        new Span<ulong>(a2 + len, 8).Clear();
+        for (int j = 0; j < n; j++) t[2 * j] += a[j] * a[j];
+        int i = 0;
+        for (; i + 5 <= n; i += 4)
+        {
+            // rows i..i+3; row i+k covers columns x ≥ 2(i+k)+1, so columns below 2i+7 are done in scalar
+            ulong a0 = a[i], a1 = a[i + 1], a2v = a[i + 2], a3 = a[i + 3];
+            for (int x = 2 * i + 1; x < 2 * i + 7; x++) t[x] += a0 * a2[x - i];
+            for (int x = 2 * i + 3; x < 2 * i + 7; x++) t[x] += a1 * a2[x - i - 1];
+            for (int x = 2 * i + 5; x < 2 * i + 7; x++) t[x] += a2v * a2[x - i - 2];
+            var v0 = Vector512.Create(a0).AsUInt32();
+            var v1 = Vector512.Create(a1).AsUInt32();
+            var v2 = Vector512.Create(a2v).AsUInt32();
+            var v3 = Vector512.Create(a3).AsUInt32();
+            var prev = Vector512.Load(a2 + i + 7 - 8);
+            for (int x = 2 * i + 7; x <= i + n + 2; x += 8)
+            {
+                var cur = Vector512.Load(a2 + x - i);
+                var s01 = Avx512F.Multiply(v0, cur.AsUInt32()) + Avx512F.Multiply(v1, Avx512F.AlignRight64(cur, prev, 7).AsUInt32());
+                var s23 = Avx512F.Multiply(v2, Avx512F.AlignRight64(cur, prev, 6).AsUInt32()) + Avx512F.Multiply(v3, Avx512F.AlignRight64(cur, prev, 5).AsUInt32());
+                (Vector512.Load(t + x) + (s01 + s23)).Store(t + x);
+                prev = cur;
+            }
+        }
+        for (; i < n - 1; i++)
+        {
+            var v0 = Vector512.Create(a[i]).AsUInt32();
+            for (int x = 2 * i + 1; x < i + n; x += 8)
+            {
+                var acc = Vector512.Load(t + x);
+                acc += Avx512F.Multiply(v0, Vector512.Load(a2 + x - i).AsUInt32());
+                acc.Store(t + x);
+            }
+        }
+        Reduce(t, r);
+    }
+
+    /// <summary>
+    /// Montgomery reduction of the unnormalized double-length t into r (normalized, &lt; 2m), four digits per pass
+    /// so each accumulator vector is loaded and stored once per four products.
+    /// </summary>
+    private void Reduce(ulong* t, ulong* r)
+    {
+        int n = _digits, len = Length;
         ulong mPrime = _mPrime;
-        ulong b0 = b[0];
         ulong carry = 0;
+        int d = DigitBits;
+        ulong mask = DigitMask;
+        UInt128 mPrime4 = _mPrime4;
         fixed (ulong* m = _m)
         {
-            for (int i = 0; i < n; i++)
+            int i = 0;
+            for (; i + 3 < n; i += 4)
             {
-                ulong ai = a[i];
-                ulong ti = t[i] + carry + ai * b0;
-                ulong q = (ti * mPrime) & DigitMask; // makes digit i vanish: ti + q·m0 ≡ 0 (mod 2²⁶)
-                var va = Vector512.Create(ai).AsUInt32();
+                // The four quotient digits at once: Q = −T·m⁻¹ mod 2^(4D), which is exactly what four word-by-word
+                // steps would produce, but costs one 128-bit product instead of a chain of dependent ones.
+                UInt128 low = (UInt128)(t[i] + carry) + ((UInt128)t[i + 1] << d) + ((UInt128)t[i + 2] << (2 * d)) + ((UInt128)t[i + 3] << (3 * d));
+                UInt128 quotient = low * mPrime4;
+                ulong q0 = (ulong)quotient & mask;
+                ulong q1 = (ulong)(quotient >> d) & mask;
+                ulong q2 = (ulong)(quotient >> (2 * d)) & mask;
+                ulong q3 = (ulong)(quotient >> (3 * d)) & mask;
+                var vq0 = Vector512.Create(q0).AsUInt32();
+                var vq1 = Vector512.Create(q1).AsUInt32();
+                var vq2 = Vector512.Create(q2).AsUInt32();
+                var vq3 = Vector512.Create(q3).AsUInt32();
+                ulong* row = t + i;
+                var prev = Vector512<ulong>.Zero;
+                for (int j = 0; j < len; j += 8)
+                {
+                    // m shifted by one, two and three digits, built from registers (valignq) rather than loaded:
+                    // the loop is bound by loads, not multiplications
+                    var cur = Vector512.Load(m + j);
+                    var s01 = Avx512F.Multiply(vq0, cur.AsUInt32()) + Avx512F.Multiply(vq1, Avx512F.AlignRight64(cur, prev, 7).AsUInt32());
+                    var s23 = Avx512F.Multiply(vq2, Avx512F.AlignRight64(cur, prev, 6).AsUInt32()) + Avx512F.Multiply(vq3, Avx512F.AlignRight64(cur, prev, 5).AsUInt32());
+                    (Vector512.Load(row + j) + (s01 + s23)).Store(row + j);
+                    prev = cur;
+                }
+                carry = (t[i] + carry) >> DigitBits;
+                carry = (t[i + 1] + carry) >> DigitBits;
+                carry = (t[i + 2] + carry) >> DigitBits;
+                carry = (t[i + 3] + carry) >> DigitBits;
+            }
+            for (; i < n; i++)
+            {
+                ulong ti = t[i] + carry;
+                ulong q = (ti * mPrime) & DigitMask;
                 var vq = Vector512.Create(q).AsUInt32();
                 ulong* row = t + i;
                 for (int j = 0; j < len; j += 8)
                 {
                     var acc = Vector512.Load(row + j);
-                    acc += Avx512F.Multiply(va, Vector512.Load(b + j).AsUInt32());
                     acc += Avx512F.Multiply(vq, Vector512.Load(m + j).AsUInt32());
                     acc.Store(row + j);
                 }
                 carry = (t[i] + carry) >> DigitBits;
             }
         }
-        // the upper half, shifted down by R, is the result; normalize its digits
         for (int j = 0; j < n; j++)
         {
             ulong v = t[n + j] + carry;

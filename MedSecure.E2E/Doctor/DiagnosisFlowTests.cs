@@ -47,7 +47,7 @@ public sealed class DiagnosisFlowTests(BrowserFixture fixture, ITestOutputHelper
         await doctor.GetByRole(AriaRole.Button, new() { Name = "Send diagnosis" }).ClickAsync();
         await Assertions.Expect(doctor.Locator("#diagnosis-sent")).ToBeVisibleAsync();
 
-        await patient.GotoAsync($"/Patient/Results/{submissionId}");
+        await patient.GotoAsync($"/Patient/Submissions/{submissionId}");
         await Assertions.Expect(patient.Locator("#diagnosis-text")).ToContainTextAsync("Blood pressure and cholesterol are fine.");
         await Assertions.Expect(patient.Locator("#computed-results")).ToContainTextAsync("93.3 mmHg");
         await Assertions.Expect(patient.Locator("#computed-results")).ToContainTextAsync("150 mg/dL");

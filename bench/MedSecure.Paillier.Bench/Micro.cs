@@ -9,7 +9,7 @@ internal static unsafe class Micro
 {
     public static void Run()
     {
-        foreach (int bits in new[] { 1024, 1536, 2048, 3072, 4096, 6144 })
+        foreach (int bits in new[] { 2048, 3072, 4096, 6144 })
         {
             var rng = new Random(bits);
             var bytes = new byte[bits / 8];
@@ -17,7 +17,7 @@ internal static unsafe class Micro
             bytes[^1] |= 0x80;
             bytes[0] |= 1;
             var m = new BigInteger(bytes, isUnsigned: true);
-            foreach (bool vector in new[] { false, true })
+            foreach (bool vector in new[] { false, true, false, true })
             {
             var mont = new MontgomeryModulus(m, vector).Core;
             int k = mont.Length;
@@ -29,16 +29,16 @@ internal static unsafe class Micro
             {
                 mont.ToMontgomery(m - 12345, pa, ps);
                 mont.ToMontgomery(m - 999, pb, ps);
-                int n = 400_000 / (k * k) + 50;
+                int n = (int)(4e8 / ((double)bits * bits)) + 50;
                 double bestMul = double.MaxValue, bestSq = double.MaxValue;
                 for (int w = 0; w < 7; w++)
                 {
-                    var sw = Stopwatch.StartNew();
+                    double c0 = ThreadCpu.Milliseconds();
                     for (int i = 0; i < n; i++) mont.Multiply(pa, pb, pr, ps);
-                    double mul = sw.Elapsed.TotalMicroseconds / n;
-                    sw.Restart();
+                    double mul = (ThreadCpu.Milliseconds() - c0) * 1000 / n;
+                    c0 = ThreadCpu.Milliseconds();
                     for (int i = 0; i < n; i++) mont.Square(pa, pr, ps);
-                    double sq = sw.Elapsed.TotalMicroseconds / n;
+                    double sq = (ThreadCpu.Milliseconds() - c0) * 1000 / n;
                     bestMul = Math.Min(bestMul, mul);
                     bestSq = Math.Min(bestSq, sq);
                     if (w == 6) Console.WriteLine($"{bits,5} bits {(vector ? "vector" : "scalar")}: mul {bestMul,7:F2} µs  sqr {bestSq,7:F2} µs");
@@ -46,6 +46,33 @@ internal static unsafe class Micro
             }
         
             }
+        }
+    }
+}
+
+internal static class MicroPow
+{
+    public static void Run()
+    {
+        foreach (int bits in new[] { 2048, 3072, 2048, 3072 })
+        {
+            var rng = new Random(bits);
+            var bytes = new byte[bits / 8];
+            rng.NextBytes(bytes);
+            bytes[^1] |= 0x80;
+            bytes[0] |= 1;
+            var m = new BigInteger(bytes, isUnsigned: true);
+            var mont = new MontgomeryModulus(m);
+            var e = m >> (bits / 2);
+            var b = m / 7;
+            for (int i = 0; i < 5; i++) mont.PowSecret(b, e);
+            double c0 = ThreadCpu.Milliseconds();
+            for (int i = 0; i < 20; i++) mont.PowSecret(b, e);
+            double secret = (ThreadCpu.Milliseconds() - c0) / 20;
+            c0 = ThreadCpu.Milliseconds();
+            for (int i = 0; i < 20; i++) mont.Pow(b, e);
+            double pub = (ThreadCpu.Milliseconds() - c0) / 20;
+            Console.WriteLine($"{bits} modulus, {bits / 2}-bit exponent: PowSecret {secret:F3} ms, Pow {pub:F3} ms");
         }
     }
 }

@@ -1,7 +1,10 @@
 using MedSecure.Paillier.Bench;
 
+// Usage: dotnet run -c Release --project bench/MedSecure.Paillier.Bench [-- quick|micro]
 if (args.Length > 0 && args[0] == "micro")
 {
     Micro.Run();
+    MicroPow.Run();
     return;
 }
+OperationBenchmark.Run(quick: args.Length > 0 && args[0] == "quick");

@@ -78,9 +78,33 @@ public class EncryptionTests
     [Fact]
     public void Decrypt_with_crt_matches_textbook_formula()
     {
-        var c = Pub.Encrypt(-77);
-        // Textbook: m = L(c^λ mod n²)·μ mod n with λ = lcm(p−1, q−1); here check via raw residue.
-        Assert.Equal(Pub.N - 77, Priv.DecryptRaw(c));
+        // Textbook Paillier with BigInteger.ModPow: m = L(c^λ mod n²)·μ mod n, λ = lcm(p−1, q−1), μ = L(g^λ mod n²)⁻¹.
+        var root = System.Text.Json.JsonDocument.Parse(Priv.ToJwk()).RootElement;
+        BigInteger p = KeyTests.FromB64(root.GetProperty("p").GetString()!);
+        BigInteger q = KeyTests.FromB64(root.GetProperty("q").GetString()!);
+        BigInteger n = Pub.N, n2 = Pub.NSquared;
+        BigInteger lambda = (p - 1) * (q - 1) / BigInteger.GreatestCommonDivisor(p - 1, q - 1);
+        BigInteger L(BigInteger x) => (x - 1) / n;
+        BigInteger mu = ModInverse(L(BigInteger.ModPow(n + 1, lambda, n2)), n);
+        foreach (long m in new long[] { 0, 5, -77, long.MaxValue })
+        {
+            var c = Pub.Encrypt(m);
+            BigInteger textbook = L(BigInteger.ModPow(c.Value, lambda, n2)) * mu % n;
+            Assert.Equal(textbook, Priv.DecryptRaw(c));
+            Assert.Equal(Pub.Encode(m), textbook);
+        }
+    }
+
+    private static BigInteger ModInverse(BigInteger a, BigInteger m)
+    {
+        BigInteger r0 = m, r1 = a % m, t0 = 0, t1 = 1;
+        while (!r1.IsZero)
+        {
+            BigInteger quotient = r0 / r1;
+            (r0, r1) = (r1, r0 - quotient * r1);
+            (t0, t1) = (t1, t0 - quotient * t1);
+        }
+        return (t0 % m + m) % m;
     }
 
     [Fact]
@@ -131,17 +155,23 @@ public class EncryptionTests
     {
         using var pool = Pub.CreateRandomnessPool(capacity: 4);
         Assert.True(pool.WaitForAvailable(4, TimeSpan.FromSeconds(30)));
-        var values = new HashSet<BigInteger>();
+        var seen = new HashSet<BigInteger>();
         for (int i = 0; i < 12; i++)
         {
-            var c = pool.Encrypt(i - 6);
-            Assert.Equal(i - 6, Priv.Decrypt(c));
-            Assert.True(values.Add(c.Value / Pub.N), "mask reused");
+            // the same plaintext every time: equal ciphertexts would mean a reused mask
+            var c = pool.Encrypt(7);
+            Assert.Equal(7, Priv.Decrypt(c));
+            Assert.True(seen.Add(c.Value), "mask reused");
         }
+        Assert.Equal(-6, Priv.Decrypt(pool.Encrypt(-6)));
+        Assert.Equal(4, pool.Capacity);
         using var ownerPool = Priv.CreateRandomnessPool(capacity: 2);
         Assert.Equal(77, Priv.Decrypt(ownerPool.Encrypt(77)));
         using var fastPool = Pub.CreateRandomnessPool(capacity: 2, fastMode: true);
         Assert.Equal(-77, Priv.Decrypt(fastPool.Encrypt(-77)));
+        Assert.Equal(1.25m, Priv.DecryptDecimal(fastPool.EncryptDecimal(1.25m, 2)));
+        fastPool.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => fastPool.Encrypt(1));
     }
 
     [Fact]
@@ -152,5 +182,21 @@ public class EncryptionTests
         Assert.Equal(-5, pair.PrivateKey.Decrypt(pair.PublicKey.Encrypt(-5)));
         Assert.Equal(6, pair.PrivateKey.Decrypt(pair.PublicKey.EncryptFast(6)));
         Assert.Equal(7, pair.PrivateKey.Decrypt(pair.PrivateKey.Encrypt(7)));
+    }
+}
+
+public class InverseTests
+{
+    [Fact]
+    public void Inverse_mod_n_squared_by_Hensel_lift_is_an_inverse()
+    {
+        var pub = TestKeys.Main.PublicKey;
+        for (int i = 0; i < 20; i++)
+        {
+            var c = pub.Encrypt(i).Value;
+            var inv = pub.InverseModNSquared(c);
+            Assert.True(inv.Sign > 0 && inv < pub.NSquared);
+            Assert.Equal(BigInteger.One, c * inv % pub.NSquared);
+        }
     }
 }

@@ -64,6 +64,9 @@ public class FixedPointTests
         Assert.Throws<PaillierException>(() => EncryptedFixedPoint.FromJson(Pub, json.Replace("\"s\":2", "\"s\":-1", StringComparison.Ordinal)));
         Assert.Throws<PaillierException>(() => EncryptedFixedPoint.FromJson(Pub, json.Replace("\"d\":\"3\"", "\"d\":\"0\"", StringComparison.Ordinal)));
         Assert.Throws<PaillierException>(() => EncryptedFixedPoint.FromJson(TestKeys.Other.PublicKey, json));
+        Assert.Throws<PaillierException>(() => EncryptedFixedPoint.FromJson(Pub, json.Replace("\"d\":\"3\"", "\"d\":\"" + new string('7', 1001) + "\"", StringComparison.Ordinal)));
+        Assert.Throws<PaillierException>(() => EncryptedFixedPoint.FromJson(Pub, json.Replace("\"d\":\"3\"", "\"d\":\"-3\"", StringComparison.Ordinal)));
+        Assert.Throws<PaillierException>(() => EncryptedFixedPoint.FromJson(Pub, json.Replace("\"s\":2", "\"s\":\"2\"", StringComparison.Ordinal)));
     }
 
     [Fact]

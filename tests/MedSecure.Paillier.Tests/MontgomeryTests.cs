@@ -46,6 +46,26 @@ public class MontgomeryTests
         }
     }
 
+    [Theory]
+    [InlineData(4100)]  // 27-bit digits in the vector core
+    [InlineData(7000)]  // 26-bit digits
+    public void Large_moduli_with_short_exponents_match_BigInteger_ModPow(int bits)
+    {
+        var rng = new Random(bits);
+        BigInteger m = RandomBits(rng, bits) | BigInteger.One | (BigInteger.One << (bits - 1));
+        foreach (bool vector in new[] { false, true })
+        {
+            var mont = new MontgomeryModulus(m, vector);
+            for (int trial = 0; trial < 4; trial++)
+            {
+                BigInteger b = trial == 0 ? m - 1 : RandomBits(rng, bits);
+                BigInteger e = RandomBits(rng, 200) | 1;
+                Assert.Equal(BigInteger.ModPow(b, e, m), mont.Pow(b, e));
+                Assert.Equal(BigInteger.ModPow(b, e, m), mont.PowSecret(b, e));
+            }
+        }
+    }
+
     [Fact]
     public void Random_operands_match_BigInteger_ModPow()
     {
@@ -59,5 +79,35 @@ public class MontgomeryTests
             BigInteger expected = BigInteger.ModPow(b, e, m);
             return mont.Pow(b, e) == expected && mont.PowSecret(b, e) == expected;
         }, iter: 100);
+    }
+}
+
+public class FixedBaseTableTests
+{
+    [Theory]
+    [InlineData(false, 7, 4)]
+    [InlineData(true, 7, 4)]
+    [InlineData(true, 3, 1)]
+    [InlineData(true, 5, 3)]
+    public void Comb_matches_BigInteger_ModPow(bool vector, int rows, int groups)
+    {
+        var rng = new Random(rows * 10 + groups);
+        var bytes = new byte[130];
+        rng.NextBytes(bytes);
+        bytes[0] |= 1;
+        bytes[^1] = 0x7F;
+        var m = new BigInteger(bytes, isUnsigned: true);
+        var g = m / 3 + 12345;
+        var mont = new MontgomeryModulus(m, vector);
+        var table = new FixedBaseTable(mont, g, 500, rows, groups);
+        foreach (int eBits in new[] { 0, 1, 2, 63, 64, 200, 499, 500 })
+        {
+            var eb = new byte[eBits / 8 + 2];
+            rng.NextBytes(eb);
+            var e = new BigInteger(eb, isUnsigned: true) & ((BigInteger.One << eBits) - 1);
+            Assert.Equal(BigInteger.ModPow(g, e, m), table.Pow(e));
+        }
+        Assert.Equal(BigInteger.ModPow(g, (BigInteger.One << 500) - 1, m), table.Pow((BigInteger.One << 500) - 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => table.Pow(BigInteger.One << 500));
     }
 }

@@ -112,6 +112,10 @@ public sealed class SubmissionModel(DoctorWorkbench workbench, SignedInKeys sign
         {
             Message = RawValueRefusedException.PlainMessage;
         }
+        catch (CombinedDisclosureRefusedException ex)
+        {
+            Message = ex.PlainMessage;
+        }
         catch (NotComputableException)
         {
             Message = NotComputableException.PlainMessage;

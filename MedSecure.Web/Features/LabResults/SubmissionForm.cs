@@ -22,6 +22,27 @@ public sealed class SubmissionForm
     /// <summary>Random key minted when the form was first rendered; a replayed post carries the same one.</summary>
     public string? IdempotencyKey { get; set; }
 
+    /// <summary>Rebuilds the form from fields kept by <see cref="Shared.FormDrafts"/> (names as posted).</summary>
+    public static SubmissionForm FromDraft(IReadOnlyDictionary<string, string> fields)
+    {
+        const string valuePrefix = "Form.Values[";
+        var form = new SubmissionForm
+        {
+            DoctorUid = fields.GetValueOrDefault("Form.DoctorUid"),
+            IdempotencyKey = fields.GetValueOrDefault("Form.IdempotencyKey"),
+            // Several ticked panels were joined with commas when the draft was kept; ids have none.
+            Panels = (fields.GetValueOrDefault("Form.Panels") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).ToList(),
+        };
+        foreach (var (name, value) in fields)
+        {
+            if (name.StartsWith(valuePrefix, StringComparison.Ordinal) && name.EndsWith(']'))
+            {
+                form.Values[name[valuePrefix.Length..^1]] = value;
+            }
+        }
+        return form;
+    }
+
     /// <summary>ModelState key of an analyte's field (also its input name).</summary>
     public static string FieldName(string analyteId) => $"Form.Values[{analyteId}]";
 

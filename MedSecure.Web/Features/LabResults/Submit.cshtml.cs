@@ -22,7 +22,8 @@ public sealed class SubmitModel(
     LabCatalog catalog,
     DoctorDirectory directory,
     ISubmissionKeys keys,
-    LabSubmissions submissions) : PageModel
+    LabSubmissions submissions,
+    FormDrafts drafts) : PageModel
 {
     /// <summary>Form-level message when storage failed.</summary>
     public const string NotSentMessage = "Could not send, try again — nothing was sent.";
@@ -44,10 +45,19 @@ public sealed class SubmitModel(
     /// <summary>Panels whose fields are shown.</summary>
     public IReadOnlyList<LabPanel> ShownPanels => Form.ChosenPanels(catalog);
 
-    /// <summary>The empty form; <c>?doctor=</c> and <c>?panels=</c> preselect (links from the directory).</summary>
+    /// <summary>
+    /// The empty form; <c>?doctor=</c> and <c>?panels=</c> preselect (links from the directory). After
+    /// a secure session ended mid-send and the patient signed in again, the kept draft refills it.
+    /// </summary>
     public async Task<IActionResult> OnGetAsync([FromQuery] string? doctor, [FromQuery] List<string>? panels, CancellationToken ct)
     {
-        Form = new SubmissionForm { DoctorUid = doctor, Panels = panels ?? [], IdempotencyKey = SubmissionIds.NewIdempotencyKey() };
+        Form = drafts.Take(HttpContext) is { } draft
+            ? SubmissionForm.FromDraft(draft)
+            : new SubmissionForm { DoctorUid = doctor, Panels = panels ?? [] };
+        if (!SubmissionIds.IsWellFormed(Form.IdempotencyKey))
+        {
+            Form.IdempotencyKey = SubmissionIds.NewIdempotencyKey();
+        }
         await LoadDoctorsAsync(ct);
         return Page();
     }

@@ -115,6 +115,7 @@ public sealed class DoctorWorkbench(
             throw new NotComputableException(formulaId);
         }
 
+        await RefuseCombinedDisclosureAsync(doctor, context, formula, inputs.Select(i => i.SubmissionId).ToList(), ct);
         var forDoctor = evaluator.Evaluate(formula, inputs.Select(i => i.DoctorKeyValues).ToList(), doctor.Keys.Keys.PaillierPublicKey);
         var patientCopies = new List<SubmissionCiphertexts>();
         foreach (var input in inputs)
@@ -174,6 +175,32 @@ public sealed class DoctorWorkbench(
     }
 
     private sealed record Context(VerifiedInboxEntry Entry, PublicKeyRecord PatientKeys, IReadOnlyList<VerifiedInboxEntry> Series);
+
+    // Every formula result this doctor already decrypted for this patient, over all their submissions.
+    private async Task RefuseCombinedDisclosureAsync(ActingDoctor doctor, Context context, DiagnosticFormula formula, IReadOnlyList<string> inputSubmissions, CancellationToken ct)
+    {
+        if (formula.Inputs.Count <= 1)
+        {
+            return; // The evaluator refuses these on their own, with its own message.
+        }
+        var earlier = new List<LinearDisclosure>();
+        foreach (var submission in context.Series.Select(s => s.SubmissionId).Append(context.Entry.SubmissionId).Distinct(StringComparer.Ordinal))
+        {
+            foreach (var record in await computations.ListAsync(context.Entry.PatientUid, submission, doctor.Uid, doctor.Keys.Keys.SigningKey, ct))
+            {
+                IReadOnlyList<string> over = record.InputSubmissions.Count > 0 ? record.InputSubmissions : [submission];
+                if (!record.IsTampered && record.Kind == ComputationKind.Formula
+                    && catalog.TryGetFormula(record.Id, out var done) && done.Terms.All(t => t.Input.Submission < over.Count))
+                {
+                    earlier.Add(LinearDisclosure.Of(done, over));
+                }
+            }
+        }
+        if (DisclosureGuard.WouldReveal(earlier, LinearDisclosure.Of(formula, inputSubmissions)) is { } revealed)
+        {
+            throw new CombinedDisclosureRefusedException(catalog.Labs.TryGetAnalyte(revealed.AnalyteId, out var analyte) ? analyte.Name : revealed.AnalyteId);
+        }
+    }
 
     private async Task<Context?> LoadAsync(ActingDoctor doctor, string submissionId, CancellationToken ct)
     {

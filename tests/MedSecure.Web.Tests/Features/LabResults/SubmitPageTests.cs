@@ -56,6 +56,30 @@ public sealed class SubmitPageTests : IClassFixture<MedSecureWebFactory>
     }
 
     [Fact]
+    public async Task Values_typed_when_the_secure_session_ended_are_back_on_the_form_after_signing_in_and_nothing_was_sent()
+    {
+        var (_, doctorUid) = await SignUpAsync("Doctor", "Dr Draft " + Guid.NewGuid().ToString("N")[..6]);
+        using var patient = _app.NewClient();
+        var email = $"draft{Guid.NewGuid():N}@example.com";
+        await patient.SubmitAsync("/Account/SignUp", "#sign-up-form", Form(
+            ("Form.Role", "Patient"), ("Form.DisplayName", "Pat Draft"), ("Form.Email", email), ("Form.Password", Password)));
+        var patientUid = (await _app.Auth.SignInAsync(email, Password)).Uid;
+        var hidden = await HiddenFieldsAsync(patient);
+        await _app.Sessions.RemoveAsync(_app.Sessions.LatestOf(patientUid));
+
+        var posted = await patient.PostAsync("/Patient/Submit", [.. hidden.Where(h => h.Key != "Form.DoctorUid"), .. Lipids(doctorUid)]);
+
+        Assert.Contains("ReturnUrl=%2FPatient%2FSubmit&reason=expired", posted.RedirectTarget, StringComparison.Ordinal);
+        Assert.Null(await StoredAsync($"patients/{patientUid}/submissions"));
+        var signedIn = await patient.SubmitAsync(posted.RedirectTarget!, "#sign-in-form", Form(("Form.Email", email), ("Form.Password", Password)));
+        Assert.Equal("/Patient/Submit", signedIn.RedirectTarget);
+        var form = await patient.GetAsync("/Patient/Submit");
+        Assert.Equal("193", form.Document.QuerySelector("input[name='Form.Values[ldl]']")!.GetAttribute("value"));
+        Assert.Equal("1437", form.Document.QuerySelector("input[name='Form.Values[triglycerides]']")!.GetAttribute("value"));
+        Assert.NotNull(form.Document.QuerySelector($"input[name='Form.DoctorUid'][value='{doctorUid}'][checked]"));
+    }
+
+    [Fact]
     public async Task A_sent_lipid_panel_is_stored_as_ciphertext_and_shown_back_decrypted_with_ranges()
     {
         var (patient, patientUid, doctorUid) = await PatientAndDoctorAsync();
