@@ -53,7 +53,6 @@ public sealed class AuthorizationMatrixTests : IClassFixture<CastWebFactory>
         ["POST /LabResults/Submit"] = Access.Patient,
         ["POST /LabResults/Submit?handler=Fields"] = Access.Patient,
         ["GET /LabResults/Submission"] = Access.Patient,
-        ["GET /Patient/Results"] = Access.Patient,
         ["GET /Doctor/Index"] = Access.Doctor,
         ["GET /Doctor/Index?handler=Poll"] = Access.Doctor,
         ["GET /Doctor/Submission"] = Access.Doctor,

@@ -38,7 +38,7 @@ public sealed class ConcurrentDiagnosisTests : IClassFixture<CastWebFactory>
         using var scope = _app.Services.CreateScope();
         var stored = await scope.ServiceProvider.GetRequiredService<ITreeStore>().GetAsync($"diagnoses/{_app.PatientA.Uid}/{id}");
         Assert.NotNull(stored);
-        var patientView = await _app.PatientA.Client.GetAsync($"/Patient/Results/{id}");
+        var patientView = await _app.PatientA.Client.GetAsync($"/Patient/Submissions/{id}");
         Assert.Single(new[] { "From tab 0", "From tab 1" }, t => patientView.Html.Contains(t, StringComparison.Ordinal));
     }
 }

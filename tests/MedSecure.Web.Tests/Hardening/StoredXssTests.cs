@@ -87,7 +87,7 @@ public sealed class StoredXssTests : IClassFixture<StoredXssTests.HostileNamesFa
 
         var sent = await _app.Doctor.Client.SubmitAsync($"/Doctor/Submissions/{id}", "#diagnosis-form", Form(("DiagnosisText", Diagnosis)));
         var doctorView = await _app.Doctor.Client.GetAsync(sent.RedirectTarget!);
-        var patientView = await _app.Patient.Client.GetAsync($"/Patient/Results/{id}");
+        var patientView = await _app.Patient.Client.GetAsync($"/Patient/Submissions/{id}");
 
         foreach (var view in new[] { doctorView, patientView })
         {

@@ -109,14 +109,14 @@ public sealed class SubmissionOwnershipTests : IClassFixture<CastWebFactory>
     }
 
     [Fact]
-    public async Task Another_patients_results_page_shows_nothing_of_theirs()
+    public async Task Another_patient_opening_a_diagnosed_submission_sees_nothing_of_it()
     {
         var id = await _app.PatientA.SubmitHba1cAsync(_app.DoctorX.Uid);
         var diagnosed = await _app.DoctorX.Client.SubmitAsync($"/Doctor/Submissions/{id}", "#diagnosis-form", Form(("DiagnosisText", "Private words for A")));
         Assert.Equal(HttpStatusCode.Redirect, diagnosed.Status);
-        Assert.Contains("Private words for A", (await _app.PatientA.Client.GetAsync($"/Patient/Results/{id}")).Html, StringComparison.Ordinal);
+        Assert.Contains("Private words for A", (await _app.PatientA.Client.GetAsync($"/Patient/Submissions/{id}")).Html, StringComparison.Ordinal);
 
-        var answer = await _app.PatientB.Client.GetAsync($"/Patient/Results/{id}");
+        var answer = await _app.PatientB.Client.GetAsync($"/Patient/Submissions/{id}");
 
         Assert.True(answer.Status is HttpStatusCode.NotFound or HttpStatusCode.OK, answer.Status.ToString());
         Assert.DoesNotContain("Private words for A", answer.Html, StringComparison.Ordinal);
