@@ -20,6 +20,7 @@ namespace MedSecure.Web.Features.Diagnostics.Workbench;
 /// <param name="Results">Results computed so far, newest last.</param>
 /// <param name="RefusedResults">Stored results whose signature failed (not shown).</param>
 /// <param name="Diagnosed">Whether a diagnosis was sent.</param>
+/// <param name="Withheld">Formulas that, with results already computed for this patient, would reveal a raw value: id → analyte name.</param>
 public sealed record DoctorSubmission(
     string SubmissionId,
     string PatientName,
@@ -31,7 +32,8 @@ public sealed record DoctorSubmission(
     IReadOnlyList<ThresholdCheck> Checks,
     IReadOnlyList<ResultLine> Results,
     int RefusedResults,
-    bool Diagnosed);
+    bool Diagnosed,
+    IReadOnlyDictionary<string, string> Withheld);
 
 /// <summary>The formula or check id is not one the doctor can run on this submission.</summary>
 public sealed class NotComputableException(string id) : Exception($"'{id}' cannot be computed on this submission.")
@@ -68,6 +70,18 @@ public sealed class DoctorWorkbench(
         }
         var present = current.DoctorKeyValues.Values.Keys.ToHashSet(StringComparer.Ordinal);
         var (results, refused) = await ResultsAsync(doctor, current, ct);
+        var formulas = catalog.FormulasComputableFrom(present).Where(f => f.Inputs.Count > 1).Select(f => (Formula: f, Inputs: (IReadOnlyList<string>)[submissionId]))
+            .Concat(SeriesFormulas(context).Select(s => (s.Formula, Inputs: (IReadOnlyList<string>)s.Inputs.Select(i => i.SubmissionId).ToList())))
+            .ToList();
+        var earlier = await EarlierDisclosuresAsync(doctor, context, ct);
+        var withheld = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (formula, inputs) in formulas)
+        {
+            if (DisclosureGuard.WouldReveal(earlier, LinearDisclosure.Of(formula, inputs)) is { } revealed)
+            {
+                withheld[formula.Id] = AnalyteName(revealed);
+            }
+        }
         return new DoctorSubmission(
             submissionId,
             current.PatientName,
@@ -79,7 +93,8 @@ public sealed class DoctorWorkbench(
             catalog.ChecksComputableFrom(present).ToList(),
             results,
             refused,
-            current.State == SubmissionState.Diagnosed || await diagnoses.ExistsAsync(current.PatientUid, submissionId, ct));
+            current.State == SubmissionState.Diagnosed || await diagnoses.ExistsAsync(current.PatientUid, submissionId, ct),
+            withheld);
     }
 
     /// <summary>
@@ -176,13 +191,24 @@ public sealed class DoctorWorkbench(
 
     private sealed record Context(VerifiedInboxEntry Entry, PublicKeyRecord PatientKeys, IReadOnlyList<VerifiedInboxEntry> Series);
 
-    // Every formula result this doctor already decrypted for this patient, over all their submissions.
     private async Task RefuseCombinedDisclosureAsync(ActingDoctor doctor, Context context, DiagnosticFormula formula, IReadOnlyList<string> inputSubmissions, CancellationToken ct)
     {
         if (formula.Inputs.Count <= 1)
         {
             return; // The evaluator refuses these on their own, with its own message.
         }
+        if (DisclosureGuard.WouldReveal(await EarlierDisclosuresAsync(doctor, context, ct), LinearDisclosure.Of(formula, inputSubmissions)) is { } revealed)
+        {
+            throw new CombinedDisclosureRefusedException(AnalyteName(revealed));
+        }
+    }
+
+    private string AnalyteName(RawValue value) =>
+        catalog.Labs.TryGetAnalyte(value.AnalyteId, out var analyte) ? analyte.Name : value.AnalyteId;
+
+    // Every formula result this doctor already decrypted for this patient, over all their submissions.
+    private async Task<IReadOnlyList<LinearDisclosure>> EarlierDisclosuresAsync(ActingDoctor doctor, Context context, CancellationToken ct)
+    {
         var earlier = new List<LinearDisclosure>();
         foreach (var submission in context.Series.Select(s => s.SubmissionId).Append(context.Entry.SubmissionId).Distinct(StringComparer.Ordinal))
         {
@@ -196,10 +222,7 @@ public sealed class DoctorWorkbench(
                 }
             }
         }
-        if (DisclosureGuard.WouldReveal(earlier, LinearDisclosure.Of(formula, inputSubmissions)) is { } revealed)
-        {
-            throw new CombinedDisclosureRefusedException(catalog.Labs.TryGetAnalyte(revealed.AnalyteId, out var analyte) ? analyte.Name : revealed.AnalyteId);
-        }
+        return earlier;
     }
 
     private async Task<Context?> LoadAsync(ActingDoctor doctor, string submissionId, CancellationToken ct)

@@ -196,10 +196,18 @@ public sealed class DoctorWorkflowTests(MedSecureWebFactory app) : IClassFixture
         Assert.Contains("120.0 mmHg", mean.Document.QuerySelector("[data-result='formula~mean:systolic-bp:2']")!.TextContent);
         var auditsBefore = await AuditCountAsync(patient.Uid);
         // Mean and change of two values are two equations in two unknowns: the second is refused.
-        var change = await ComputeAsync(doctor, id, "change:systolic-bp:2");
+        var afterMean = await doctor.Client.GetAsync($"/Doctor/Submissions/{id}");
+        var token = afterMean.Document.QuerySelector("#diagnosis-form input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
+        var change = await doctor.Client.PostAsync($"/Doctor/Submissions/{id}?handler=Compute",
+            Form(("__RequestVerificationToken", token), ("formulaId", "change:systolic-bp:2")), htmx: true);
         Assert.Null(change.Document.QuerySelector("[data-result='formula~change:systolic-bp:2']"));
         Assert.Contains("would reveal their Systolic", change.Document.QuerySelector("[role=alert]")!.TextContent, StringComparison.Ordinal);
         Assert.Equal(auditsBefore, await AuditCountAsync(patient.Uid));
+        // Shown for what it is on the next visit, instead of as a button that will be refused.
+        var reloaded = await doctor.Client.GetAsync($"/Doctor/Submissions/{id}");
+        Assert.NotNull(afterMean.Document.QuerySelector("[data-withheld='change:systolic-bp:2']"));
+        Assert.Contains("would reveal their Systolic", reloaded.Document.QuerySelector("[data-withheld='change:systolic-bp:2']")!.TextContent, StringComparison.Ordinal);
+        Assert.Null(reloaded.Document.QuerySelector("[data-formula='change:systolic-bp:2']"));
     }
 
     [Fact]
@@ -254,7 +262,6 @@ public sealed class DoctorWorkflowTests(MedSecureWebFactory app) : IClassFixture
         var (patient, doctor) = await PairAsync();
         var id = await SendAsync(patient, doctor, Lipids());
         await ComputeAsync(doctor, id, "non-hdl-cholesterol");
-        await ComputeAsync(doctor, id, "friedewald-ldl");
         const string text = "Cholesterol is fine. Recheck in a year.";
 
         var sent = await doctor.Client.SubmitAsync($"/Doctor/Submissions/{id}", "#diagnosis-form",
