@@ -1,3 +1,4 @@
+using MedSecure.E2E;
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Playwright;
@@ -14,7 +15,7 @@ internal static class SlowNetworkBenchmark
 
     public static async Task Main()
     {
-        await using var server = new AppServer();
+        await using var server = new MedSecureServer();
         server.Start();
         using var playwright = await Playwright.CreateAsync();
         var chromium = new[] { Environment.GetEnvironmentVariable("MEDSECURE_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser" }
@@ -25,7 +26,7 @@ internal static class SlowNetworkBenchmark
             Headless = true,
             Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
         });
-        Console.WriteLine($"MedSecure slow-network benchmark: Chromium {browser.Version}, app at {server.BaseUrl}, Auth emulator {AppServer.AuthEmulatorHost}");
+        Console.WriteLine($"MedSecure slow-network benchmark: Chromium {browser.Version}, app at {server.BaseUrl}, Auth emulator {MedSecureServer.AuthEmulatorHost}");
         Console.WriteLine($"Network: {KbitPerSecond} kbit/s down and up, {RoundTripMs} ms round trip (DevTools Network.emulateNetworkConditions); {Runs} runs, empty cache each run.");
 
         // Setup at full speed: one doctor for every run.

@@ -1,3 +1,4 @@
+using MedSecure.Web.Tests.Support;
 using System.Buffers.Text;
 using System.Globalization;
 using System.Numerics;
@@ -13,7 +14,7 @@ using MedSecure.Web.Tests.Storage;
 
 namespace MedSecure.Web.Tests.Features.LabResults;
 
-public sealed class LabSubmissionsTests : IClassFixture<SubmissionKeysFixture>, IDisposable
+public sealed class LabSubmissionsTests : IClassFixture<ThreeAccountKeys>, IDisposable
 {
     private const string PatientUid = "patient-1", DoctorUid = "doctor-1";
 
@@ -26,7 +27,7 @@ public sealed class LabSubmissionsTests : IClassFixture<SubmissionKeysFixture>, 
         new("trig", -5678.9012m, 4),
     ];
 
-    private readonly SubmissionKeysFixture _keys;
+    private readonly ThreeAccountKeys _keys;
     private readonly TempFolder _folder = new();
     private readonly SqliteTreeStore _store;
     private readonly RecordSigner _signer = new();
@@ -34,7 +35,7 @@ public sealed class LabSubmissionsTests : IClassFixture<SubmissionKeysFixture>, 
     private readonly SubmissionOpener _opener;
     private readonly DirectoryEntry _doctor;
 
-    public LabSubmissionsTests(SubmissionKeysFixture keys)
+    public LabSubmissionsTests(ThreeAccountKeys keys)
     {
         _keys = keys;
         _store = new SqliteTreeStore(Path.Combine(_folder.Path, "tree.db"));

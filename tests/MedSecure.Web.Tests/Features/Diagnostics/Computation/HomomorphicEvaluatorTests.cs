@@ -1,3 +1,4 @@
+using MedSecure.Web.Tests.Support;
 using System.Numerics;
 using System.Reflection;
 using CsCheck;
@@ -9,7 +10,7 @@ using MedSecure.Web.Features.LabResults.Catalog;
 
 namespace MedSecure.Web.Tests.Features.Diagnostics.Computation;
 
-public sealed class HomomorphicEvaluatorTests(DiagnosticsKeysFixture keys) : IClassFixture<DiagnosticsKeysFixture>
+public sealed class HomomorphicEvaluatorTests(ThreeAccountKeys keys) : IClassFixture<ThreeAccountKeys>
 {
     private static readonly FormulaCatalog Catalog = FormulaCatalog.Standard;
     private readonly HomomorphicEvaluator _evaluator = new(Catalog);

@@ -1,9 +1,9 @@
 using MedSecure.Web.Crypto;
 
-namespace MedSecure.Web.Tests.Features.Diagnostics;
+namespace MedSecure.Web.Tests.Support;
 
 /// <summary>2048-bit key sets for a patient, a doctor and a stranger, generated once per test class.</summary>
-public sealed class DiagnosticsKeysFixture : IDisposable
+public sealed class ThreeAccountKeys : IDisposable
 {
     public AccountKeys Patient { get; } = AccountKeys.Generate(2048);
     public AccountKeys Doctor { get; } = AccountKeys.Generate(2048);
