@@ -65,6 +65,9 @@ internal sealed unsafe class VectorMontgomeryCore : MontgomeryCore
 
     public override BigInteger Modulus { get; }
 
+    /// <summary>D, the bits per digit (for tests that build operands digit by digit).</summary>
+    internal int DigitBitsForTests => DigitBits;
+
     public override int Length { get; }
 
     public override int ScratchLength => 3 * Length + 40;
@@ -156,36 +159,57 @@ internal sealed unsafe class VectorMontgomeryCore : MontgomeryCore
     }
 
     /// <summary>
-    /// r = a²·R⁻¹ mod m: the cross products a_i·a_j (i &lt; j) are formed once against a pre-doubled copy of a,
-    /// then a separate reduction pass runs, so a square costs about three quarters of a multiplication.
+    /// r = a²·R⁻¹ mod m: the diagonal squares a_i² are written first (eight per vpmuludq, spread to the even columns
+    /// with a two-source permute), then the cross products a_i·a_j (i &lt; j) are formed once against a pre-doubled
+    /// copy of a, four rows per pass. A pass starts at column 2i+1, where row i's triangle begins; rows i+1..i+3 start
+    /// two, four and six columns later, which the first iteration handles by zeroing those lanes of their broadcast
+    /// multiplier, so there is no scalar edge work. Then the same reduction as <see cref="Multiply"/>.
     /// </summary>
     public override void Square(ulong* a, ulong* r, ulong* scratch)
     {
         int n = _digits, len = Length;
-        ulong* t = scratch;
-        ulong* a2 = scratch + 2 * len + 24; // 2·a, with 8 zero digits before and after
-        new Span<ulong>(t, 2 * len + 24).Clear();
-        for (int j = 0; j < len; j++) a2[j] = a[j] << 1;
-        new Span<ulong>(a2 + len, 8).Clear();
-        for (int j = 0; j < n; j++) t[2 * j] += a[j] * a[j];
-        int i = 0;
-        for (; i + 5 <= n; i += 4)
+        ulong* t = scratch;                  // 2·len + 24 slots
+        ulong* a2 = scratch + 2 * len + 24;  // 2·a, followed by 8 zero digits
+        for (int j = 0; j < len; j += 8) Vector512.ShiftLeft(Vector512.Load(a + j), 1).Store(a2 + j);
+        Vector512<ulong>.Zero.Store(a2 + len);
+        // diagonal: t[2j] = a_j², t[2j+1] = 0 (digits at and above n are zero, so this covers t[0, 2·len))
+        var spreadLow = Vector512.Create(0UL, 8, 1, 8, 2, 8, 3, 8);
+        var spreadHigh = Vector512.Create(4UL, 8, 5, 8, 6, 8, 7, 8);
+        for (int j = 0; j < len; j += 8)
         {
-            // rows i..i+3; row i+k covers columns x ≥ 2(i+k)+1, so columns below 2i+7 are done in scalar
-            ulong a0 = a[i], a1 = a[i + 1], a2v = a[i + 2], a3 = a[i + 3];
-            for (int x = 2 * i + 1; x < 2 * i + 7; x++) t[x] += a0 * a2[x - i];
-            for (int x = 2 * i + 3; x < 2 * i + 7; x++) t[x] += a1 * a2[x - i - 1];
-            for (int x = 2 * i + 5; x < 2 * i + 7; x++) t[x] += a2v * a2[x - i - 2];
-            var v0 = Vector512.Create(a0).AsUInt32();
-            var v1 = Vector512.Create(a1).AsUInt32();
-            var v2 = Vector512.Create(a2v).AsUInt32();
-            var v3 = Vector512.Create(a3).AsUInt32();
-            var prev = Vector512.Load(a2 + i + 7 - 8);
-            for (int x = 2 * i + 7; x <= i + n + 2; x += 8)
+            var v = Vector512.Load(a + j);
+            var sq = Avx512F.Multiply(v.AsUInt32(), v.AsUInt32());
+            Avx512F.PermuteVar8x64x2(sq, spreadLow, Vector512<ulong>.Zero).Store(t + 2 * j);
+            Avx512F.PermuteVar8x64x2(sq, spreadHigh, Vector512<ulong>.Zero).Store(t + 2 * j + 8);
+        }
+        new Span<ulong>(t + 2 * len, 24).Clear();
+        var keep1 = Vector512.Create(0UL, 0, ~0UL, ~0UL, ~0UL, ~0UL, ~0UL, ~0UL);
+        var keep2 = Vector512.Create(0UL, 0, 0, 0, ~0UL, ~0UL, ~0UL, ~0UL);
+        var keep3 = Vector512.Create(0UL, 0, 0, 0, 0, 0, ~0UL, ~0UL);
+        int i = 0;
+        for (; i + 4 <= n; i += 4)
+        {
+            // rows i..i+3; row i+k covers columns x ≥ 2(i+k)+1, using a2[x − i − k]
+            var v0 = Vector512.Create(a[i]);
+            var v1 = Vector512.Create(a[i + 1]);
+            var v2 = Vector512.Create(a[i + 2]);
+            var v3 = Vector512.Create(a[i + 3]);
+            int x = 2 * i + 1;
+            // first iteration: columns 2i+1 … 2i+8; lanes below each row's start are zeroed in its multiplier
+            // (the shifted operands there read below a2[i+1], which is in range of scratch and multiplied by zero)
+            var prev = Vector512.Load(a2 + i - 7);
+            var cur = Vector512.Load(a2 + i + 1);
             {
-                var cur = Vector512.Load(a2 + x - i);
-                var s01 = Avx512F.Multiply(v0, cur.AsUInt32()) + Avx512F.Multiply(v1, Avx512F.AlignRight64(cur, prev, 7).AsUInt32());
-                var s23 = Avx512F.Multiply(v2, Avx512F.AlignRight64(cur, prev, 6).AsUInt32()) + Avx512F.Multiply(v3, Avx512F.AlignRight64(cur, prev, 5).AsUInt32());
+                var s01 = Avx512F.Multiply(v0.AsUInt32(), cur.AsUInt32()) + Avx512F.Multiply((v1 & keep1).AsUInt32(), Avx512F.AlignRight64(cur, prev, 7).AsUInt32());
+                var s23 = Avx512F.Multiply((v2 & keep2).AsUInt32(), Avx512F.AlignRight64(cur, prev, 6).AsUInt32()) + Avx512F.Multiply((v3 & keep3).AsUInt32(), Avx512F.AlignRight64(cur, prev, 5).AsUInt32());
+                (Vector512.Load(t + x) + (s01 + s23)).Store(t + x);
+                prev = cur;
+            }
+            for (x += 8; x <= i + n + 2; x += 8)
+            {
+                cur = Vector512.Load(a2 + x - i);
+                var s01 = Avx512F.Multiply(v0.AsUInt32(), cur.AsUInt32()) + Avx512F.Multiply(v1.AsUInt32(), Avx512F.AlignRight64(cur, prev, 7).AsUInt32());
+                var s23 = Avx512F.Multiply(v2.AsUInt32(), Avx512F.AlignRight64(cur, prev, 6).AsUInt32()) + Avx512F.Multiply(v3.AsUInt32(), Avx512F.AlignRight64(cur, prev, 5).AsUInt32());
                 (Vector512.Load(t + x) + (s01 + s23)).Store(t + x);
                 prev = cur;
             }

@@ -80,6 +80,57 @@ public class MontgomeryTests
             return mont.Pow(b, e) == expected && mont.PowSecret(b, e) == expected;
         }, iter: 100);
     }
+
+    /// <summary>
+    /// The vector core's square starts each four-row pass with masked multipliers instead of scalar edge work:
+    /// it must equal a·a·R⁻¹ for every digit count (group remainders 0–3) and for the largest operands (just below 2m,
+    /// all digits near 2^D), where the column sums come closest to overflowing.
+    /// </summary>
+    [Fact]
+    public unsafe void Vector_square_matches_multiply_for_every_size_and_extreme_operands()
+    {
+        if (!VectorMontgomeryCore.IsSupported) return;
+        var rng = new Random(2048);
+        foreach (int bits in Enumerable.Range(60, 200).Concat(new[] { 1024, 2047, 2048, 2049, 3072, 4096, 4100, 6144, 7000 }))
+        {
+            BigInteger m = RandomBits(rng, bits) | BigInteger.One | (BigInteger.One << (bits - 1));
+            var core = new VectorMontgomeryCore(m);
+            int k = core.Length;
+            var a = new ulong[k];
+            var r1 = new ulong[k];
+            var r2 = new ulong[k];
+            var scratch = new ulong[core.ScratchLength];
+            fixed (ulong* pa = a, p1 = r1, p2 = r2, ps = scratch)
+            {
+                int d = core.DigitBitsForTests;
+                int digits = (int)((m.GetBitLength() + 2 + d - 1) / d);
+                BigInteger rInverse = ModInverse(BigInteger.One << (d * digits), m);
+                // 2m − 1 is the largest lazily reduced operand (all digits near 2^D); also m − 1 and a random value
+                foreach (BigInteger x in new[] { 2 * m - 1, m - 1, m / 3, RandomBits(rng, bits) % m })
+                {
+                    Array.Clear(a);
+                    for (int i = 0; i < digits; i++) a[i] = (ulong)((x >> (i * d)) & ((BigInteger.One << d) - 1));
+                    core.Square(pa, p1, ps);
+                    core.Multiply(pa, pa, p2, ps);
+                    BigInteger expected = x * x % m * rInverse % m * rInverse % m;
+                    Assert.Equal(expected, core.FromMontgomery(p1, ps));
+                    Assert.Equal(expected, core.FromMontgomery(p2, ps));
+                }
+            }
+        }
+    }
+
+    private static BigInteger ModInverse(BigInteger a, BigInteger m)
+    {
+        BigInteger r0 = m, r1 = a % m, s0 = 0, s1 = 1;
+        while (!r1.IsZero)
+        {
+            BigInteger q = r0 / r1;
+            (r0, r1) = (r1, r0 - q * r1);
+            (s0, s1) = (s1, s0 - q * s1);
+        }
+        return (s0 % m + m) % m;
+    }
 }
 
 public class FixedBaseTableTests
