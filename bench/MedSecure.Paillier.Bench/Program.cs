@@ -1,10 +1,15 @@
 using MedSecure.Paillier.Bench;
 
-// Usage: dotnet run -c Release --project bench/MedSecure.Paillier.Bench [-- quick|micro|profile]
+// Usage: dotnet run -c Release --project bench/MedSecure.Paillier.Bench [-- quick|micro|profile|keys [bits] [count]]
 if (args.Length > 0 && args[0] == "micro")
 {
     Micro.Run();
     MicroPow.Run();
+    return;
+}
+if (args.Length > 0 && args[0] == "keys")
+{
+    KeyProbe.Run(args.Length > 1 ? int.Parse(args[1]) : 2048, args.Length > 2 ? int.Parse(args[2]) : 20);
     return;
 }
 if (args.Length > 0 && args[0] == "profile")
