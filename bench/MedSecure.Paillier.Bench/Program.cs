@@ -1,12 +1,13 @@
 using MedSecure.Paillier.Bench;
 
-// Usage: dotnet run -c Release --project bench/MedSecure.Paillier.Bench [-- quick|micro|profile|keys [bits] [count]]
+// Usage: dotnet run -c Release --project bench/MedSecure.Paillier.Bench [-- quick|micro|profile|keys [bits] [count]|phases]
 if (args.Length > 0 && args[0] == "micro")
 {
     Micro.Run();
     MicroPow.Run();
     return;
 }
+if (args.Length > 0 && args[0] == "phases") { Phases.Run(); return; }
 if (args.Length > 0 && args[0] == "keys")
 {
     KeyProbe.Run(args.Length > 1 ? int.Parse(args[1]) : 2048, args.Length > 2 ? int.Parse(args[2]) : 20);
