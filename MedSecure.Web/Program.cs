@@ -1,4 +1,5 @@
 using MedSecure.Web.Crypto;
+using MedSecure.Web.Features.Account;
 using MedSecure.Web.Firebase;
 using MedSecure.Web.Infrastructure;
 using MedSecure.Web.Storage;
@@ -12,6 +13,8 @@ if (!builder.Environment.IsProduction())
 builder.Services.AddMedSecureWeb(builder.Configuration);
 builder.Services.AddFirebaseAuth(builder.Configuration);
 builder.Services.AddTreeStore(builder.Configuration);
+// Every storage call acts as the signed-in user, so the security rules apply; no admin credential.
+builder.Services.AddActingUserCredentials();
 builder.Services.AddAccountCrypto(builder.Configuration);
 
 var app = builder.Build();

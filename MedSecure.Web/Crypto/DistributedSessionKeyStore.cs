@@ -62,6 +62,7 @@ public sealed class DistributedSessionKeyStore : ISessionKeyStore, IDisposable
                 UserId = keys.UserId,
                 ExpiresAt = (_time.GetUtcNow() + _options.AbsoluteExpiration).ToUnixTimeMilliseconds(),
                 PrivateKeys = Base64Url.EncodeToString(privateBytes),
+                Tokens = keys.Tokens is null ? null : TokenPayload.Of(keys.Tokens),
             };
             payload = JsonSerializer.SerializeToUtf8Bytes(entry, CryptoJson.Options);
             byte[] blob = _protector.Protect(payload);
@@ -70,7 +71,7 @@ public sealed class DistributedSessionKeyStore : ISessionKeyStore, IDisposable
                 SlidingExpiration = _options.SlidingExpiration,
                 AbsoluteExpirationRelativeToNow = _options.AbsoluteExpiration,
             }, cancellationToken);
-            _parsed.Put(sessionId, keys.UserId, keys.Keys.Duplicate(), SHA256.HashData(blob));
+            _parsed.Put(sessionId, keys.UserId, keys.Keys.Duplicate(), SHA256.HashData(blob), keys.Tokens);
         }
         finally
         {
@@ -98,7 +99,7 @@ public sealed class DistributedSessionKeyStore : ISessionKeyStore, IDisposable
             return local;
         }
 
-        if (!TryOpen(sessionId, blob, out string? userId, out AccountKeys? keys))
+        if (!TryOpen(sessionId, blob, out string? userId, out AccountKeys? keys, out SessionTokens? tokens))
         {
             await RemoveAsync(sessionId, cancellationToken);
             return null;
@@ -106,13 +107,74 @@ public sealed class DistributedSessionKeyStore : ISessionKeyStore, IDisposable
 
         try
         {
-            _parsed.Put(sessionId, userId, keys.Duplicate(), tag);
-            return new UnlockedKeys(userId, keys);
+            _parsed.Put(sessionId, userId, keys.Duplicate(), tag, tokens);
+            return new UnlockedKeys(userId, keys) { Tokens = tokens };
         }
         catch
         {
             keys.Dispose();
             throw;
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>Re-encrypts the entry with the new tokens under the same absolute deadline, so a
+    /// refresh never extends a session.</remarks>
+    public async Task<bool> UpdateTokensAsync(string sessionId, SessionTokens tokens, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(sessionId);
+        ArgumentNullException.ThrowIfNull(tokens);
+        byte[]? blob = await _cache.GetAsync(CacheKey(sessionId), cancellationToken);
+        if (blob is null)
+        {
+            return false;
+        }
+
+        byte[] payload;
+        try
+        {
+            payload = _protector.Unprotect(blob);
+        }
+        catch (CryptographicException)
+        {
+            return false;
+        }
+
+        byte[] updated = Array.Empty<byte>();
+        try
+        {
+            Payload? entry = JsonSerializer.Deserialize<Payload>(payload, CryptoJson.Options);
+            if (entry is null || !string.Equals(entry.SessionId, sessionId, StringComparison.Ordinal)
+                || _time.GetUtcNow().ToUnixTimeMilliseconds() >= entry.ExpiresAt)
+            {
+                return false;
+            }
+
+            updated = JsonSerializer.SerializeToUtf8Bytes(new Payload
+            {
+                SessionId = entry.SessionId,
+                UserId = entry.UserId,
+                ExpiresAt = entry.ExpiresAt,
+                PrivateKeys = entry.PrivateKeys,
+                Tokens = TokenPayload.Of(tokens),
+            }, CryptoJson.Options);
+            byte[] newBlob = _protector.Protect(updated);
+            await _cache.SetAsync(CacheKey(sessionId), newBlob, new DistributedCacheEntryOptions
+            {
+                SlidingExpiration = _options.SlidingExpiration,
+                AbsoluteExpiration = DateTimeOffset.FromUnixTimeMilliseconds(entry.ExpiresAt),
+            }, cancellationToken);
+            _parsed.UpdateTokens(sessionId, tokens, SHA256.HashData(blob), SHA256.HashData(newBlob));
+            return true;
+        }
+        catch (Exception ex) when (ex is JsonException or FormatException)
+        {
+            return false;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(payload);
+            CryptographicOperations.ZeroMemory(updated);
         }
     }
 
@@ -131,10 +193,11 @@ public sealed class DistributedSessionKeyStore : ISessionKeyStore, IDisposable
     internal static string CacheKey(string sessionId) =>
         CacheKeyPrefix + Base64Url.EncodeToString(SHA256.HashData(Encoding.UTF8.GetBytes(sessionId)));
 
-    private bool TryOpen(string sessionId, byte[] blob, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? userId, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out AccountKeys? keys)
+    private bool TryOpen(string sessionId, byte[] blob, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? userId, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out AccountKeys? keys, out SessionTokens? tokens)
     {
         userId = null;
         keys = null;
+        tokens = null;
         byte[] payload;
         try
         {
@@ -161,6 +224,7 @@ public sealed class DistributedSessionKeyStore : ISessionKeyStore, IDisposable
             privateBytes = Base64Url.DecodeFromChars(entry.PrivateKeys);
             keys = AccountKeys.ImportPrivateKeyBytes(privateBytes);
             userId = entry.UserId;
+            tokens = entry.Tokens?.ToTokens();
             return true;
         }
         catch (Exception ex) when (ex is JsonException or FormatException)
@@ -190,5 +254,29 @@ public sealed class DistributedSessionKeyStore : ISessionKeyStore, IDisposable
 
         [JsonPropertyName("keys")]
         public required string PrivateKeys { get; init; }
+
+        [JsonPropertyName("tok")]
+        public TokenPayload? Tokens { get; init; }
+    }
+
+    private sealed class TokenPayload
+    {
+        [JsonPropertyName("id")]
+        public required string IdToken { get; init; }
+
+        [JsonPropertyName("refresh")]
+        public required string RefreshToken { get; init; }
+
+        [JsonPropertyName("exp")]
+        public required long ExpiresAt { get; init; }
+
+        public static TokenPayload Of(SessionTokens tokens) => new()
+        {
+            IdToken = tokens.IdToken,
+            RefreshToken = tokens.RefreshToken,
+            ExpiresAt = tokens.ExpiresAt.ToUnixTimeMilliseconds(),
+        };
+
+        public SessionTokens ToTokens() => new(IdToken, RefreshToken, DateTimeOffset.FromUnixTimeMilliseconds(ExpiresAt));
     }
 }

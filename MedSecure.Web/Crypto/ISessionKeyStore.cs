@@ -17,12 +17,18 @@ namespace MedSecure.Web.Crypto;
 /// </remarks>
 public interface ISessionKeyStore
 {
-    /// <summary>Stores (or replaces) the session's keys and starts their expiry clock.</summary>
+    /// <summary>Stores (or replaces) the session's keys, with their <see cref="UnlockedKeys.Tokens"/>, and starts their expiry clock.</summary>
     Task PutAsync(string sessionId, UnlockedKeys keys, CancellationToken cancellationToken = default);
 
     /// <summary>The session's keys (a copy the caller disposes), or null when there are none:
     /// never stored, expired, wiped, or the server restarted. A hit restarts the sliding window.</summary>
     Task<UnlockedKeys?> TryGetAsync(string sessionId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Replaces the session's Firebase tokens after a refresh, keeping its keys and its expiry
+    /// clock as they are. Returns false when the session is gone (expired, wiped).
+    /// </summary>
+    Task<bool> UpdateTokensAsync(string sessionId, SessionTokens tokens, CancellationToken cancellationToken = default);
 
     /// <summary>Wipes the session's keys (sign-out). Removing an absent session is not an error.</summary>
     Task RemoveAsync(string sessionId, CancellationToken cancellationToken = default);

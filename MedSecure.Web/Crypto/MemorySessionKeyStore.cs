@@ -34,13 +34,17 @@ public sealed class MemorySessionKeyStore : ISessionKeyStore, IDisposable
     public Task PutAsync(string sessionId, UnlockedKeys keys, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        Put(sessionId, keys.UserId, keys.Keys.Duplicate(), tag: null);
+        Put(sessionId, keys.UserId, keys.Keys.Duplicate(), tag: null, keys.Tokens);
         return Task.CompletedTask;
     }
 
     /// <inheritdoc/>
     public Task<UnlockedKeys?> TryGetAsync(string sessionId, CancellationToken cancellationToken = default) =>
         Task.FromResult(TryGet(sessionId, tag: null));
+
+    /// <inheritdoc/>
+    public Task<bool> UpdateTokensAsync(string sessionId, SessionTokens tokens, CancellationToken cancellationToken = default) =>
+        Task.FromResult(UpdateTokens(sessionId, tokens, tag: null, newTag: null));
 
     /// <inheritdoc/>
     public Task RemoveAsync(string sessionId, CancellationToken cancellationToken = default)
@@ -69,11 +73,11 @@ public sealed class MemorySessionKeyStore : ISessionKeyStore, IDisposable
 
     /// <summary>Stores keys it takes ownership of, optionally labelled with a tag that
     /// <see cref="TryGet"/> must match (the distributed store uses a hash of its cache entry).</summary>
-    internal void Put(string sessionId, string userId, AccountKeys ownedKeys, byte[]? tag)
+    internal void Put(string sessionId, string userId, AccountKeys ownedKeys, byte[]? tag, SessionTokens? tokens)
     {
         ArgumentException.ThrowIfNullOrEmpty(sessionId);
         DateTimeOffset now = _time.GetUtcNow();
-        var entry = new Entry(userId, ownedKeys, tag, now);
+        var entry = new Entry(userId, ownedKeys, tag, now) { Tokens = tokens };
         Entry? replaced = null;
         _entries.AddOrUpdate(sessionId, entry, (_, old) =>
         {
@@ -111,7 +115,38 @@ public sealed class MemorySessionKeyStore : ISessionKeyStore, IDisposable
             }
 
             entry.LastUsed = now;
-            return new UnlockedKeys(entry.UserId, entry.Keys.Duplicate());
+            return new UnlockedKeys(entry.UserId, entry.Keys.Duplicate()) { Tokens = entry.Tokens };
+        }
+    }
+
+    /// <summary>
+    /// Swaps the tokens of a live entry in place (same keys, same expiry); with a
+    /// <paramref name="tag"/>, only if it matches, and the entry then carries <paramref name="newTag"/>.
+    /// </summary>
+    internal bool UpdateTokens(string sessionId, SessionTokens tokens, byte[]? tag, byte[]? newTag)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(sessionId);
+        ArgumentNullException.ThrowIfNull(tokens);
+        if (!_entries.TryGetValue(sessionId, out Entry? entry))
+        {
+            return false;
+        }
+
+        lock (entry)
+        {
+            if (entry.IsWiped || IsExpired(entry, _time.GetUtcNow())
+                || (tag is not null && (entry.Tag is null || !tag.AsSpan().SequenceEqual(entry.Tag))))
+            {
+                return false;
+            }
+
+            entry.Tokens = tokens;
+            if (newTag is not null)
+            {
+                entry.Tag = newTag;
+            }
+
+            return true;
         }
     }
 
@@ -146,7 +181,9 @@ public sealed class MemorySessionKeyStore : ISessionKeyStore, IDisposable
 
         public AccountKeys Keys { get; } = keys;
 
-        public byte[]? Tag { get; } = tag;
+        public byte[]? Tag { get; set; } = tag;
+
+        public SessionTokens? Tokens { get; set; }
 
         public DateTimeOffset Created { get; } = created;
 
@@ -160,6 +197,7 @@ public sealed class MemorySessionKeyStore : ISessionKeyStore, IDisposable
             lock (this)
             {
                 IsWiped = true;
+                Tokens = null;
                 Keys.Dispose();
             }
         }

@@ -21,6 +21,12 @@ public sealed class UnlockedKeys : IDisposable
     /// <summary>The private keys.</summary>
     public AccountKeys Keys { get; }
 
+    /// <summary>
+    /// The user's Firebase tokens, stored and returned with the keys by the session key store
+    /// (null for keys that never went through a sign-in, e.g. in tests).
+    /// </summary>
+    public SessionTokens? Tokens { get; set; }
+
     /// <summary>Wipes what can be wiped (the ECDSA key).</summary>
     public void Dispose() => Keys.Dispose();
 }

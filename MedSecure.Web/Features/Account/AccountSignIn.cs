@@ -41,6 +41,8 @@ public sealed class AccountSignIn(
         var session = await firebase.SignUpAsync(email, password, ct);
         try
         {
+            // No session exists yet: the new user writes their own records, as themselves.
+            using var acting = ActingUser.As(session);
             var verified = await verifier.VerifyAsync(session.IdToken, ct);
             var account = new UserAccount(verified.Uid, role, displayName, session.Email, clock.GetUtcNow());
             using var keys = await keySource.TakeAsync(ct);
@@ -52,7 +54,9 @@ public sealed class AccountSignIn(
             {
                 await directory.PublishAsync(new DirectoryEntry(account.Uid, displayName, specialty ?? "", stored.Public.Fingerprint), ct);
             }
-            return new NewAccount(account, await vault.UnlockWithPasswordAsync(stored, account.Uid, password, ct), recoveryCode);
+            var unlocked = await vault.UnlockWithPasswordAsync(stored, account.Uid, password, ct);
+            unlocked.Tokens = ActingUser.TokensOf(session);
+            return new NewAccount(account, unlocked, recoveryCode);
         }
         catch
         {
@@ -62,10 +66,15 @@ public sealed class AccountSignIn(
         }
     }
 
-    /// <summary>Checks the password with Firebase, loads the profile and unlocks the keys.</summary>
+    /// <summary>
+    /// Checks the password with Firebase, loads the profile and unlocks the keys, which carry the
+    /// sign-in's Firebase tokens for the session.
+    /// </summary>
     public async Task<(UserAccount Account, UnlockedKeys Keys)> AuthenticateAsync(string email, string password, CancellationToken ct)
     {
         var session = await firebase.SignInAsync(email, password, ct);
+        // Before the session exists, the user reads their own profile and keys as themselves.
+        using var acting = ActingUser.As(session);
         var verified = await verifier.VerifyAsync(session.IdToken, ct);
         var account = await accounts.FindAsync(verified.Uid, ct)
             ?? throw new FirebaseAuthException("PROFILE_MISSING", "This account has no MedSecure profile. Contact support.");
@@ -77,6 +86,7 @@ public sealed class AccountSignIn(
             // Raise the stored KDF cost to today's setting while the password is at hand.
             await keyRecords.SaveAsync(account.Uid, await vault.WithNewPasswordAsync(stored, keys, password, ct), ct);
         }
+        keys.Tokens = ActingUser.TokensOf(session);
         return (account, keys);
     }
 

@@ -8,7 +8,9 @@ namespace MedSecure.Web.Features.Account;
 /// then changes it in Firebase. The new wrap is written only after Firebase accepted the change,
 /// so a failure on the way never leaves keys wrapped under a password Firebase does not know.
 /// </summary>
-public sealed class PasswordChange(IFirebaseAuthClient firebase, AccountKeyRecords keyRecords, AccountKeyVault vault, SignedInKeys signedIn)
+/// <remarks>Firebase revokes the old refresh token when a password changes, so the session takes
+/// the tokens the change returned, and the new wrap is written with them.</remarks>
+public sealed class PasswordChange(IFirebaseAuthClient firebase, AccountKeyRecords keyRecords, AccountKeyVault vault, SignedInKeys signedIn, SignedInTokens tokens, IHttpContextAccessor http)
 {
     /// <summary>Changes the signed-in user's password.</summary>
     public async Task ChangeAsync(string email, string currentPassword, string newPassword, CancellationToken ct)
@@ -18,7 +20,12 @@ public sealed class PasswordChange(IFirebaseAuthClient firebase, AccountKeyRecor
             ?? throw new FirebaseAuthException("KEYS_MISSING", "This account's keys are missing. Contact support.");
         using var keys = await vault.UnlockWithPasswordAsync(stored, signedIn.UserId, currentPassword, ct);
         var rewrapped = await vault.WithNewPasswordAsync(stored, keys, newPassword, ct);
-        await firebase.ChangePasswordAsync(session, newPassword, ct);
+        var changed = ActingUser.TokensOf(await firebase.ChangePasswordAsync(session, newPassword, ct));
+        if (http.HttpContext is { } context)
+        {
+            await tokens.ReplaceAsync(context, changed, ct);
+        }
+        using var acting = ActingUser.As(changed);
         await keyRecords.SaveAsync(signedIn.UserId, rewrapped, ct);
     }
 }

@@ -5,7 +5,11 @@ using MedSecure.Web.Firebase;
 namespace MedSecure.Web.Features.Account;
 
 /// <summary>The recovery code does not open this account's keys.</summary>
-public sealed class RecoveryCodeMismatchException() : Exception("That recovery code does not match this account.");
+public sealed class RecoveryCodeMismatchException() : Exception(PlainMessage)
+{
+    /// <summary>The message shown beside the recovery code field.</summary>
+    public const string PlainMessage = "That recovery code does not match this account. Your new password is set, but your records stay locked: ask for a new reset code and enter the recovery code you were given at registration.";
+}
 
 /// <summary>
 /// Forgotten passwords. With the recovery code the keys are re-wrapped under the new password, so
@@ -34,12 +38,21 @@ public sealed class PasswordRecovery(
     }
 
     /// <summary>
-    /// Resets the password with the recovery code: re-wraps the keys under the new password, then
-    /// sets the password in Firebase Auth. Returns the account.
+    /// Resets the password with the recovery code: sets the new password in Firebase Auth, then, as
+    /// the user it now signs in, re-wraps the keys under the new password. Returns the account.
     /// </summary>
+    /// <remarks>
+    /// The password changes first because only then can the server act as the user: it holds no
+    /// admin credential, and the security rules let nobody else read the account's profile or
+    /// wrapped keys. A recovery code that does not open the keys therefore leaves the new password
+    /// set and the keys as they were (still wrapped under the old password and the real code).
+    /// </remarks>
+    /// <exception cref="RecoveryCodeMismatchException">The code does not open the keys; nothing was re-wrapped.</exception>
     public async Task<UserAccount> ResetWithRecoveryCodeAsync(string resetCode, RecoveryCode recoveryCode, string newPassword, CancellationToken ct)
     {
-        var (account, stored) = await AccountForResetCodeAsync(resetCode, ct);
+        var session = await ResetPasswordAsync(resetCode, newPassword, ct);
+        using var acting = ActingUser.As(session);
+        var (account, stored) = await AccountOfAsync(session.Uid, ct);
         StoredAccountKeys rewrapped;
         try
         {
@@ -50,7 +63,6 @@ public sealed class PasswordRecovery(
         {
             throw new RecoveryCodeMismatchException();
         }
-        await firebase.ConfirmPasswordResetAsync(resetCode, newPassword, ct);
         await keyRecords.SaveAsync(account.Uid, rewrapped, ct);
         return account;
     }
@@ -61,11 +73,12 @@ public sealed class PasswordRecovery(
     /// </summary>
     public async Task<(UserAccount Account, RecoveryCode NewRecoveryCode)> ResetWithNewKeysAsync(string resetCode, string newPassword, CancellationToken ct)
     {
-        var (account, _) = await AccountForResetCodeAsync(resetCode, ct);
+        var session = await ResetPasswordAsync(resetCode, newPassword, ct);
+        using var acting = ActingUser.As(session);
+        var (account, _) = await AccountOfAsync(session.Uid, ct);
         using var keys = await keySource.TakeAsync(ct);
         var code = RecoveryCode.Generate();
         var stored = await vault.SealAsync(keys, account.Uid, newPassword, code, ct);
-        await firebase.ConfirmPasswordResetAsync(resetCode, newPassword, ct);
         await keyRecords.SaveAsync(account.Uid, stored, ct);
         if (account.Role == AccountRole.Doctor && await directory.FindAsync(account.Uid, ct) is { } entry)
         {
@@ -74,10 +87,16 @@ public sealed class PasswordRecovery(
         return (account, code);
     }
 
-    private async Task<(UserAccount, StoredAccountKeys)> AccountForResetCodeAsync(string resetCode, CancellationToken ct)
+    // Uses the reset code, then signs in with the new password: from here on the server acts as the user.
+    private async Task<FirebaseSession> ResetPasswordAsync(string resetCode, string newPassword, CancellationToken ct)
     {
-        var email = await firebase.VerifyPasswordResetCodeAsync(resetCode, ct);
-        var account = await accounts.FindByEmailAsync(email, ct)
+        var email = await firebase.ConfirmPasswordResetAsync(resetCode, newPassword, ct);
+        return await firebase.SignInAsync(email, newPassword, ct);
+    }
+
+    private async Task<(UserAccount, StoredAccountKeys)> AccountOfAsync(string uid, CancellationToken ct)
+    {
+        var account = await accounts.FindAsync(uid, ct)
             ?? throw new FirebaseAuthException("PROFILE_MISSING", "This account has no MedSecure profile. Contact support.");
         var stored = await keyRecords.FindAsync(account.Uid, ct)
             ?? throw new FirebaseAuthException("KEYS_MISSING", "This account's keys are missing. Contact support.");

@@ -43,6 +43,7 @@ public sealed class SignInModel(AccountSignIn accounts) : PageModel
     public string? Notice => Reason switch
     {
         "expired" => "Your secure session ended (you were away for a while, or MedSecure restarted). Sign in again to unlock your records; what you were doing is kept.",
+        "renew" => "Your sign-in could not be renewed (your password was changed elsewhere, or the account was disabled or removed). Sign in again to continue; what you were doing is kept.",
         "signed-out" => "You have signed out. Your keys were removed from the server's memory.",
         _ => null,
     };

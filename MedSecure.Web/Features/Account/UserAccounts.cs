@@ -22,13 +22,6 @@ public sealed class UserAccounts(ITreeStore store)
         return node?.Deserialize<UserAccount>(Json);
     }
 
-    /// <summary>The profile registered with this email, or null.</summary>
-    public async Task<UserAccount?> FindByEmailAsync(string email, CancellationToken ct = default)
-    {
-        var matches = await store.QueryAsync("users", TreeQuery.ByChild("email") with { EqualTo = email, LimitToFirst = 1 }, ct);
-        return matches.Count == 0 ? null : matches[0].Value.Deserialize<UserAccount>(Json);
-    }
-
     /// <summary>
     /// Stores a new profile. Written only if none exists (ETag "null_etag") so that a role, once
     /// chosen, can never be overwritten by a second sign-up or a replayed request.

@@ -155,6 +155,61 @@ public abstract class SessionKeyStoreContract : IDisposable
         using UnlockedKeys? stored = await Store.TryGetAsync(sessionId);
         _ = stored!.Keys.SigningKey.SignData(new byte[] { 1 }, HashAlgorithmName.SHA256);
     }
+
+    protected static SessionTokens TokensAt(DateTimeOffset expiresAt, string tag = "1") =>
+        new("id-token-" + tag + "-f3b1c9", "refresh-token-" + tag + "-9ad27e", expiresAt);
+
+    protected async Task<string> PutWithTokensAsync(SessionTokens tokens)
+    {
+        string sessionId = ISessionKeyStore.NewSessionId();
+        using var keys = new UnlockedKeys(UserId, Fixture.Keys.Duplicate()) { Tokens = tokens };
+        await Store.PutAsync(sessionId, keys);
+        return sessionId;
+    }
+
+    [Fact]
+    public async Task Firebase_tokens_are_kept_with_the_keys()
+    {
+        var tokens = TokensAt(Time.GetUtcNow().AddHours(1));
+        string sessionId = await PutWithTokensAsync(tokens);
+
+        using UnlockedKeys? stored = await Store.TryGetAsync(sessionId);
+        Assert.Equal(tokens, stored!.Tokens);
+    }
+
+    [Fact]
+    public async Task Renewed_tokens_replace_the_old_ones_without_extending_the_session()
+    {
+        string sessionId = await PutWithTokensAsync(TokensAt(Time.GetUtcNow().AddHours(1)));
+        for (int i = 0; i < 5; i++)
+        {
+            Time.Advance(TimeSpan.FromMinutes(20));
+            using UnlockedKeys? _ = await Store.TryGetAsync(sessionId);
+        }
+
+        var renewed = TokensAt(Time.GetUtcNow().AddHours(1), "2");
+        Assert.True(await Store.UpdateTokensAsync(sessionId, renewed));
+        using (UnlockedKeys? stored = await Store.TryGetAsync(sessionId))
+        {
+            Assert.Equal(renewed, stored!.Tokens);
+        }
+
+        // The renewal did not move the sign-in's absolute deadline (two hours here).
+        Time.Advance(TimeSpan.FromMinutes(21));
+        Assert.Null(await Store.TryGetAsync(sessionId));
+    }
+
+    [Fact]
+    public async Task Sign_out_wipes_the_tokens_with_the_keys()
+    {
+        string sessionId = await PutWithTokensAsync(TokensAt(Time.GetUtcNow().AddHours(1)));
+
+        await Store.RemoveAsync(sessionId);
+
+        Assert.Null(await Store.TryGetAsync(sessionId));
+        Assert.False(await Store.UpdateTokensAsync(sessionId, TokensAt(Time.GetUtcNow().AddHours(1), "2")));
+        Assert.Null(await Store.TryGetAsync(sessionId));
+    }
 }
 
 public sealed class MemorySessionKeyStoreTests : SessionKeyStoreContract, IClassFixture<AccountKeysFixture>
@@ -223,6 +278,22 @@ public sealed class DistributedSessionKeyStoreTests : SessionKeyStoreContract, I
         }
 
         Assert.DoesNotContain(UserId, asText, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Cache_holds_the_firebase_tokens_only_encrypted()
+    {
+        var tokens = TokensAt(Time.GetUtcNow().AddHours(1));
+        string sessionId = await PutWithTokensAsync(tokens);
+        Assert.True(await Store.UpdateTokensAsync(sessionId, TokensAt(Time.GetUtcNow().AddHours(1), "2")));
+
+        byte[] blob = (await _cache.GetAsync(DistributedSessionKeyStore.CacheKey(sessionId)))!;
+        string asText = System.Text.Encoding.Latin1.GetString(blob);
+        Assert.DoesNotContain("id-token-", asText, StringComparison.Ordinal);
+        Assert.DoesNotContain("refresh-token-", asText, StringComparison.Ordinal);
+        using DistributedSessionKeyStore otherInstance = NewInstance(_keyRing);
+        using UnlockedKeys? seenElsewhere = await otherInstance.TryGetAsync(sessionId);
+        Assert.Equal("refresh-token-2-9ad27e", seenElsewhere!.Tokens!.RefreshToken);
     }
 
     [Fact]

@@ -15,8 +15,21 @@ public sealed class FakeFirebaseAuth(string projectId = "demo-medsecure") : IFir
 {
     private readonly ConcurrentDictionary<string, (string Uid, string Password)> _accounts = new(StringComparer.OrdinalIgnoreCase);
 
+    private readonly ConcurrentDictionary<string, bool> _revoked = new(StringComparer.Ordinal);
+    private int _refreshes;
+    private long _issued;
+
     /// <summary>Number of accounts.</summary>
     public int Count => _accounts.Count;
+
+    /// <summary>The clock ID tokens expire on (the system clock unless a test fakes time).</summary>
+    public TimeProvider Clock { get; set; } = TimeProvider.System;
+
+    /// <summary>How many times a refresh token was exchanged.</summary>
+    public int RefreshCount => Volatile.Read(ref _refreshes);
+
+    /// <summary>Makes the user's refresh tokens unusable, as revoking sessions or deleting the account does.</summary>
+    public void RevokeRefreshTokens(string uid) => _revoked[uid] = true;
 
     public Task<FirebaseSession> SignUpAsync(string email, string password, CancellationToken ct = default)
     {
@@ -45,8 +58,16 @@ public sealed class FakeFirebaseAuth(string projectId = "demo-medsecure") : IFir
         return Task.FromResult(SessionFor(account.Uid, email));
     }
 
-    public Task<FirebaseSession> RefreshAsync(FirebaseSession session, CancellationToken ct = default) =>
-        Task.FromResult(SessionFor(session.Uid, session.Email));
+    public Task<FirebaseSession> RefreshAsync(FirebaseSession session, CancellationToken ct = default)
+    {
+        Interlocked.Increment(ref _refreshes);
+        var uid = session.RefreshToken.StartsWith("refresh-", StringComparison.Ordinal) ? session.RefreshToken["refresh-".Length..] : "";
+        if (uid.Length == 0 || _revoked.ContainsKey(uid))
+        {
+            throw FirebaseAuthException.FromFirebaseMessage("TOKEN_EXPIRED");
+        }
+        return Task.FromResult(SessionFor(uid, session.Email));
+    }
 
     public Task<FirebaseSession> ChangePasswordAsync(FirebaseSession session, string newPassword, CancellationToken ct = default)
     {
@@ -96,7 +117,8 @@ public sealed class FakeFirebaseAuth(string projectId = "demo-medsecure") : IFir
 
     private FirebaseSession SessionFor(string uid, string email)
     {
-        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var issuedAt = Clock.GetUtcNow();
+        var now = issuedAt.ToUnixTimeSeconds();
         var claims = new Dictionary<string, object>
         {
             ["aud"] = projectId,
@@ -107,8 +129,10 @@ public sealed class FakeFirebaseAuth(string projectId = "demo-medsecure") : IFir
             ["iat"] = now,
             ["auth_time"] = now,
             ["exp"] = now + 3600,
+            // Every token differs, so a test can tell a renewed one from the old.
+            ["jti"] = Interlocked.Increment(ref _issued).ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
         var token = $"{Base64UrlEncoder.Encode("""{"alg":"none","typ":"JWT"}""")}.{Base64UrlEncoder.Encode(JsonSerializer.Serialize(claims))}.";
-        return new FirebaseSession(uid, email, token, "refresh-" + uid, DateTimeOffset.UtcNow.AddHours(1));
+        return new FirebaseSession(uid, email, token, "refresh-" + uid, issuedAt.AddHours(1));
     }
 }

@@ -28,6 +28,9 @@ public sealed class RecordingSessionKeyStore : ISessionKeyStore
     public Task<UnlockedKeys?> TryGetAsync(string sessionId, CancellationToken cancellationToken = default) =>
         Inner.TryGetAsync(sessionId, cancellationToken);
 
+    public Task<bool> UpdateTokensAsync(string sessionId, SessionTokens tokens, CancellationToken cancellationToken = default) =>
+        Inner.UpdateTokensAsync(sessionId, tokens, cancellationToken);
+
     public Task RemoveAsync(string sessionId, CancellationToken cancellationToken = default) =>
         Inner.RemoveAsync(sessionId, cancellationToken);
 }

@@ -134,8 +134,10 @@ public sealed class AccountKeysTests : IClassFixture<MedSecureWebFactory>
     }
 
     [Fact]
-    public async Task A_wrong_recovery_code_is_refused_beside_the_field_and_the_password_is_unchanged()
+    public async Task A_wrong_recovery_code_is_refused_beside_the_field_and_leaves_the_keys_as_they_were()
     {
+        // The server holds no admin credential, so it can read the account only as the user, after
+        // the reset code set the new password: that password stays, the keys stay untouched.
         var (_, email, _, _) = await SignUpAsync();
         using var visitor = _app.NewClient();
         await visitor.SubmitAsync("/Account/Forgot", "form", Form(("Email", email)));
@@ -144,9 +146,10 @@ public sealed class AccountKeysTests : IClassFixture<MedSecureWebFactory>
         var answer = await visitor.SubmitAsync("/Account/Recover", "form", Form(
             ("Form.ResetCode", _app.Auth.ResetCodeFor(email)!), ("Form.RecoveryCode", wrongCode), ("Form.Password", "second password 2")));
 
-        Assert.Equal("That recovery code does not match this account.", answer.FieldMessage("Form.RecoveryCode"));
+        Assert.Equal(MedSecure.Web.Features.Account.RecoveryCodeMismatchException.PlainMessage, answer.FieldMessage("Form.RecoveryCode"));
         Assert.Equal(wrongCode, answer.Document.QuerySelector("input[name='Form.RecoveryCode']")!.GetAttribute("value"));
-        Assert.Equal("/Patient", (await _app.NewClient().SubmitAsync("/Account/SignIn", "#sign-in-form", Form(("Form.Email", email), ("Form.Password", Password)))).RedirectTarget);
+        var withNew = await _app.NewClient().SubmitAsync("/Account/SignIn", "#sign-in-form", Form(("Form.Email", email), ("Form.Password", "second password 2")));
+        Assert.Equal("Your password was accepted but does not unlock your records. Use your recovery code to reset your password.", withNew.FormAlert);
     }
 
     [Fact]
