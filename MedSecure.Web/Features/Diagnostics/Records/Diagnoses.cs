@@ -96,6 +96,16 @@ public sealed class Diagnoses(ITreeStore store, RecordSigner signer, TimeProvide
         {
             throw new AlreadyDiagnosedException();
         }
+        catch (TreeStorePermissionException)
+        {
+            // Security rules judge a write to an existing diagnosis as a forbidden rewrite before
+            // the must-not-exist condition is even checked: the same lost race, told differently.
+            if (await ExistsAsync(patientUid, submissionId, CancellationToken.None))
+            {
+                throw new AlreadyDiagnosedException();
+            }
+            throw;
+        }
         finally
         {
             CryptographicOperations.ZeroMemory(key);

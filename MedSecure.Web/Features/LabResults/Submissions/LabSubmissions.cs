@@ -73,7 +73,20 @@ public sealed class LabSubmissions(SubmissionSealer sealer, SubmissionStore stor
         {
             throw new DoctorKeysUnavailableException(DoctorKeysUnavailableException.PlainMessage, ex);
         }
-        await store.WriteAsync(sealedSubmission, ct);
+        try
+        {
+            await store.WriteAsync(sealedSubmission, ct);
+        }
+        catch (Storage.TreeStoreException ex) when (ex is Storage.TreeStoreConflictException or Storage.TreeStorePermissionException)
+        {
+            // An identical post got there first: its records now exist, and rewriting them is a
+            // conflict (must-not-exist condition) or, under security rules, a forbidden rewrite.
+            if (await FindReplayAsync(patient.UserId, request.IdempotencyKey, ct) is { } raced)
+            {
+                return new SendOutcome(raced, Replayed: true);
+            }
+            throw;
+        }
         return new SendOutcome(id, Replayed: false);
     }
 }

@@ -155,6 +155,38 @@ public sealed class LabSubmissionsTests : IClassFixture<ThreeAccountKeys>, IDisp
     }
 
     [Fact]
+    public async Task A_concurrent_identical_send_refused_as_a_rewrite_returns_the_first_submission()
+    {
+        var key = SubmissionIds.NewIdempotencyKey();
+        var racing = new LabSubmissions(new SubmissionSealer(_signer), new SubmissionStore(new RewriteRefusingStore(_store)), TimeProvider.System);
+        using var patient = PatientKeys();
+
+        var outcome = await racing.SendAsync(new SubmissionRequest(key, "Pat Ient", ["lipid"], Values), _doctor, _keys.Doctor.ToPublicKeyRecord(), patient);
+
+        Assert.True(outcome.Replayed);
+        Assert.Equal(SubmissionIds.SubmissionIdFor(PatientUid, key), outcome.SubmissionId);
+        Assert.Single(await new SubmissionStore(_store).ListHistoryAsync(PatientUid));
+    }
+
+    /// <summary>The other post lands first; ours then meets security rules that refuse rewriting its records.</summary>
+    private sealed class RewriteRefusingStore(ITreeStore inner) : ITreeStore
+    {
+        public Task<JsonNode?> GetAsync(string path, CancellationToken ct = default) => inner.GetAsync(path, ct);
+        public Task<ETagged> GetWithETagAsync(string path, CancellationToken ct = default) => inner.GetWithETagAsync(path, ct);
+        public Task SetAsync(string path, JsonNode? value, CancellationToken ct = default) => inner.SetAsync(path, value, ct);
+        public Task<string> SetIfMatchAsync(string path, JsonNode? value, string etag, CancellationToken ct = default) => inner.SetIfMatchAsync(path, value, etag, ct);
+        public Task<string> PushAsync(string path, JsonNode value, CancellationToken ct = default) => inner.PushAsync(path, value, ct);
+        public Task DeleteAsync(string path, CancellationToken ct = default) => inner.DeleteAsync(path, ct);
+        public Task<IReadOnlyList<KeyValuePair<string, JsonNode>>> QueryAsync(string path, TreeQuery query, CancellationToken ct = default) => inner.QueryAsync(path, query, ct);
+
+        public async Task UpdateAsync(string basePath, IReadOnlyDictionary<string, JsonNode?> updates, CancellationToken ct = default)
+        {
+            await inner.UpdateAsync(basePath, updates, ct);
+            throw new TreeStorePermissionException("PERMISSION_DENIED: false for 'update'");
+        }
+    }
+
+    [Fact]
     public async Task A_replayed_send_returns_the_first_submission_and_writes_nothing_new()
     {
         var key = SubmissionIds.NewIdempotencyKey();
