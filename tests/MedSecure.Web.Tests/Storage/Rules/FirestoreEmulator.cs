@@ -122,6 +122,17 @@ public sealed class FirestoreEmulator : IDisposable
         return new EmulatorUser((string)body["localId"]!, email, (string)body["idToken"]!, (string)body["refreshToken"]!);
     }
 
+    /// <summary>Signs an existing Auth-emulator account in (e.g. one the app created) and returns its tokens.</summary>
+    public async Task<EmulatorUser> SignInAsync(string email, string password)
+    {
+        using var response = await _http.PostAsJsonAsync(
+            $"http://{AuthHost}/identitytoolkit.googleapis.com/v1/accounts:signInWithPassword?key=emulator-key",
+            new { email, password, returnSecureToken = true });
+        await EnsureAsync(response, "signing in " + email);
+        var body = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        return new EmulatorUser((string)body["localId"]!, email, (string)body["idToken"]!, (string)body["refreshToken"]!);
+    }
+
     /// <summary>Deletes an Auth-emulator account, so its refresh token stops working.</summary>
     public async Task DeleteAccountAsync(EmulatorUser user)
     {

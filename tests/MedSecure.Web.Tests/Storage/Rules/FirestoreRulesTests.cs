@@ -199,6 +199,18 @@ public sealed class FirestoreRulesTests(RulesWorld world) : IClassFixture<RulesW
             var id = Now("forged");
             return w.E.CommitAsync(w.B.IdToken, w.E.Set($"inbox/{w.X.Uid}/submissions/{id}", RulesWorld.InboxEntry(w.A, w.X, id)));
         }),
+        Refuse("patient sends an entry whose signed part names another patient", w =>
+        {
+            var id = Now("signed-forged");
+            var entry = RulesWorld.InboxEntry(w.A, w.X, id);
+            entry["sealed"]!["patientUid"] = w.B.Uid;
+            return w.E.CommitAsync(w.A.IdToken, w.E.Set($"inbox/{w.X.Uid}/submissions/{id}", entry));
+        }),
+        Refuse("patient files an entry under another submission id than it was signed for", w =>
+        {
+            var id = Now("moved");
+            return w.E.CommitAsync(w.A.IdToken, w.E.Set($"inbox/{w.X.Uid}/submissions/{id}", RulesWorld.InboxEntry(w.A, w.X, "other-" + id)));
+        }),
         Refuse("patient sends to another patient", w =>
         {
             var id = Now("to-patient");
@@ -303,6 +315,13 @@ public sealed class FirestoreRulesTests(RulesWorld world) : IClassFixture<RulesW
         {
             var id = Now("other");
             return w.E.CommitAsync(w.B.IdToken, w.E.Set($"patients/{w.A.Uid}/submissions/{id}", RulesWorld.HistoryEntry(w.A, w.X, id)));
+        }),
+        Refuse("patient stores a copy whose signed part names another doctor", w =>
+        {
+            var id = Now("other-doctor");
+            var entry = RulesWorld.HistoryEntry(w.A, w.X, id);
+            entry["sealed"]!["doctorUid"] = w.Y.Uid;
+            return w.E.CommitAsync(w.A.IdToken, w.E.Set($"patients/{w.A.Uid}/submissions/{id}", entry));
         }),
         Refuse("doctor writes a history of their own", w =>
         {
