@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using MedSecure.Web.Features.Account;
 using MedSecure.Web.Storage;
 using MedSecure.Web.Storage.Firebase;
@@ -39,68 +38,22 @@ public sealed class CredentialRecordingWebFactory : MedSecureWebFactory
             services.RemoveAll<TimeProvider>();
             services.AddSingleton<TimeProvider>(Clock);
             services.RemoveAll<ITreeStore>();
-            services.AddSingleton<ITreeStore>(sp => new CredentialRecordingTreeStore(
-                sp.GetRequiredService<SqliteTreeStore>(), sp.GetRequiredService<IDatabaseCredentialSource>(), Calls));
+            services.AddSingleton<ITreeStore>(sp =>
+            {
+                var credentials = sp.GetRequiredService<IDatabaseCredentialSource>();
+                return TreeStoreInterceptor.Wrap(sp.GetRequiredService<SqliteTreeStore>(), (method, args, call) =>
+                {
+                    // Asked before every call, as the Firebase adapters do; the acting-user source answers at once.
+                    Calls.Enqueue(($"{method} {args.OfType<string>().FirstOrDefault()}", credentials.GetCredentialAsync(default).AsTask().GetAwaiter().GetResult()));
+                    return call();
+                });
+            });
         });
     }
 
     /// <summary>The uid an ID token names (the emulator's unsigned tokens carry it in <c>sub</c>).</summary>
     public static string SubjectOf(string idToken) =>
         JsonDocument.Parse(Base64UrlEncoder.Decode(idToken.Split('.')[1])).RootElement.GetProperty("sub").GetString()!;
-}
-
-/// <summary>Asks the credential source before every call, as the Firebase adapters do, and records the answer.</summary>
-internal sealed class CredentialRecordingTreeStore(ITreeStore inner, IDatabaseCredentialSource credentials, ConcurrentQueue<(string, DatabaseCredential)> calls) : ITreeStore
-{
-    private async Task RecordAsync(string path, CancellationToken ct) => calls.Enqueue((path, await credentials.GetCredentialAsync(ct)));
-
-    public async Task<JsonNode?> GetAsync(string path, CancellationToken ct = default)
-    {
-        await RecordAsync(path, ct);
-        return await inner.GetAsync(path, ct);
-    }
-
-    public async Task<ETagged> GetWithETagAsync(string path, CancellationToken ct = default)
-    {
-        await RecordAsync(path, ct);
-        return await inner.GetWithETagAsync(path, ct);
-    }
-
-    public async Task SetAsync(string path, JsonNode? value, CancellationToken ct = default)
-    {
-        await RecordAsync(path, ct);
-        await inner.SetAsync(path, value, ct);
-    }
-
-    public async Task<string> SetIfMatchAsync(string path, JsonNode? value, string etag, CancellationToken ct = default)
-    {
-        await RecordAsync(path, ct);
-        return await inner.SetIfMatchAsync(path, value, etag, ct);
-    }
-
-    public async Task UpdateAsync(string basePath, IReadOnlyDictionary<string, JsonNode?> updates, CancellationToken ct = default)
-    {
-        await RecordAsync(basePath + " {" + string.Join(", ", updates.Keys) + "}", ct);
-        await inner.UpdateAsync(basePath, updates, ct);
-    }
-
-    public async Task<string> PushAsync(string path, JsonNode value, CancellationToken ct = default)
-    {
-        await RecordAsync(path, ct);
-        return await inner.PushAsync(path, value, ct);
-    }
-
-    public async Task DeleteAsync(string path, CancellationToken ct = default)
-    {
-        await RecordAsync(path, ct);
-        await inner.DeleteAsync(path, ct);
-    }
-
-    public async Task<IReadOnlyList<KeyValuePair<string, JsonNode>>> QueryAsync(string path, TreeQuery query, CancellationToken ct = default)
-    {
-        await RecordAsync(path, ct);
-        return await inner.QueryAsync(path, query, ct);
-    }
 }
 
 /// <summary>

@@ -158,7 +158,7 @@ public sealed class LabSubmissionsTests : IClassFixture<ThreeAccountKeys>, IDisp
     public async Task A_concurrent_identical_send_refused_as_a_rewrite_returns_the_first_submission()
     {
         var key = SubmissionIds.NewIdempotencyKey();
-        var racing = new LabSubmissions(new SubmissionSealer(_signer), new SubmissionStore(new RewriteRefusingStore(_store)), TimeProvider.System);
+        var racing = new LabSubmissions(new SubmissionSealer(_signer), new SubmissionStore(RewriteRefusing(_store)), TimeProvider.System);
         using var patient = PatientKeys();
 
         var outcome = await racing.SendAsync(new SubmissionRequest(key, "Pat Ient", ["lipid"], Values), _doctor, _keys.Doctor.ToPublicKeyRecord(), patient);
@@ -169,21 +169,13 @@ public sealed class LabSubmissionsTests : IClassFixture<ThreeAccountKeys>, IDisp
     }
 
     /// <summary>The other post lands first; ours then meets security rules that refuse rewriting its records.</summary>
-    private sealed class RewriteRefusingStore(ITreeStore inner) : ITreeStore
-    {
-        public Task<JsonNode?> GetAsync(string path, CancellationToken ct = default) => inner.GetAsync(path, ct);
-        public Task<ETagged> GetWithETagAsync(string path, CancellationToken ct = default) => inner.GetWithETagAsync(path, ct);
-        public Task SetAsync(string path, JsonNode? value, CancellationToken ct = default) => inner.SetAsync(path, value, ct);
-        public Task<string> SetIfMatchAsync(string path, JsonNode? value, string etag, CancellationToken ct = default) => inner.SetIfMatchAsync(path, value, etag, ct);
-        public Task<string> PushAsync(string path, JsonNode value, CancellationToken ct = default) => inner.PushAsync(path, value, ct);
-        public Task DeleteAsync(string path, CancellationToken ct = default) => inner.DeleteAsync(path, ct);
-        public Task<IReadOnlyList<KeyValuePair<string, JsonNode>>> QueryAsync(string path, TreeQuery query, CancellationToken ct = default) => inner.QueryAsync(path, query, ct);
+    private static ITreeStore RewriteRefusing(ITreeStore inner) =>
+        TreeStoreInterceptor.Wrap(inner, (method, _, call) => method == nameof(ITreeStore.UpdateAsync) ? WriteThenRefuseAsync((Task)call()!) : call());
 
-        public async Task UpdateAsync(string basePath, IReadOnlyDictionary<string, JsonNode?> updates, CancellationToken ct = default)
-        {
-            await inner.UpdateAsync(basePath, updates, ct);
-            throw new TreeStorePermissionException("PERMISSION_DENIED: false for 'update'");
-        }
+    private static async Task WriteThenRefuseAsync(Task write)
+    {
+        await write;
+        throw new TreeStorePermissionException("PERMISSION_DENIED: false for 'update'");
     }
 
     [Fact]

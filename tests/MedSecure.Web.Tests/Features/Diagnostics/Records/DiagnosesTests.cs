@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using MedSecure.Web.Crypto;
 using MedSecure.Web.Features.Diagnostics.Records;
 using MedSecure.Web.Storage;
@@ -44,27 +43,19 @@ public sealed class DiagnosesTests(ThreeAccountKeys keys) : IClassFixture<ThreeA
         await WriteAsync(Store, "First");
         var before = (await Store.GetAsync("diagnoses"))!.ToJsonString();
 
-        await Assert.ThrowsAsync<AlreadyDiagnosedException>(() => WriteAsync(new RulesLikeStore(Store), "Second"));
+        await Assert.ThrowsAsync<AlreadyDiagnosedException>(() => WriteAsync(RulesLike(Store), "Second"));
         Assert.Equal(before, (await Store.GetAsync("diagnoses"))!.ToJsonString());
     }
 
     [Fact]
     public async Task A_refusal_with_no_diagnosis_there_stays_a_permission_error()
     {
-        await Assert.ThrowsAsync<TreeStorePermissionException>(() => WriteAsync(new RulesLikeStore(Store), "First"));
+        await Assert.ThrowsAsync<TreeStorePermissionException>(() => WriteAsync(RulesLike(Store), "First"));
     }
 
     /// <summary>Refuses every conditional write as Firestore's rules refuse a rewrite: before the condition is looked at.</summary>
-    private sealed class RulesLikeStore(ITreeStore inner) : ITreeStore
-    {
-        public Task<JsonNode?> GetAsync(string path, CancellationToken ct = default) => inner.GetAsync(path, ct);
-        public Task<ETagged> GetWithETagAsync(string path, CancellationToken ct = default) => inner.GetWithETagAsync(path, ct);
-        public Task SetAsync(string path, JsonNode? value, CancellationToken ct = default) => inner.SetAsync(path, value, ct);
-        public Task<string> SetIfMatchAsync(string path, JsonNode? value, string etag, CancellationToken ct = default) =>
-            throw new TreeStorePermissionException("PERMISSION_DENIED: false for 'update'");
-        public Task UpdateAsync(string basePath, IReadOnlyDictionary<string, JsonNode?> updates, CancellationToken ct = default) => inner.UpdateAsync(basePath, updates, ct);
-        public Task<string> PushAsync(string path, JsonNode value, CancellationToken ct = default) => inner.PushAsync(path, value, ct);
-        public Task DeleteAsync(string path, CancellationToken ct = default) => inner.DeleteAsync(path, ct);
-        public Task<IReadOnlyList<KeyValuePair<string, JsonNode>>> QueryAsync(string path, TreeQuery query, CancellationToken ct = default) => inner.QueryAsync(path, query, ct);
-    }
+    private static ITreeStore RulesLike(ITreeStore inner) =>
+        TreeStoreInterceptor.Wrap(inner, (method, _, call) => method == nameof(ITreeStore.SetIfMatchAsync)
+            ? Task.FromException<string>(new TreeStorePermissionException("PERMISSION_DENIED: false for 'update'"))
+            : call());
 }
