@@ -57,6 +57,22 @@ public interface ITreeStore
     Task UpdateAsync(string basePath, IReadOnlyDictionary<string, JsonNode?> updates, CancellationToken ct = default);
 
     /// <summary>
+    /// <see cref="UpdateAsync(string, IReadOnlyDictionary{string, JsonNode?}, CancellationToken)"/>,
+    /// applied only if nothing is stored at any of <paramref name="mustNotExist"/> (paths relative to
+    /// <paramref name="basePath"/>; they may also be written by <paramref name="updates"/>, which is the
+    /// usual case: "create this record, and the others with it, unless it exists"). Otherwise throws
+    /// <see cref="TreeStoreConflictException"/> carrying what is at the first such path, and writes nothing.
+    /// </summary>
+    /// <remarks>
+    /// The check and the write are one atomic step on the embedded store and on Firestore (for paths
+    /// at or below document depth). The Realtime Database cannot make a multi-path update conditional:
+    /// there each such path that is also written is first claimed with a create-only write and the
+    /// update follows, so for a moment the claimed record exists without the others (and is removed
+    /// again if the update fails).
+    /// </remarks>
+    Task UpdateAsync(string basePath, IReadOnlyDictionary<string, JsonNode?> updates, IReadOnlyCollection<string> mustNotExist, CancellationToken ct = default);
+
+    /// <summary>
     /// Adds <paramref name="value"/> under a new Firebase-style push id (20 characters,
     /// chronological in ordinal order, unique) below <paramref name="path"/>; returns the key.
     /// </summary>
