@@ -3,9 +3,9 @@ using System.Text.Json.Nodes;
 namespace MedSecure.Web.Storage;
 
 /// <summary>
-/// The storage port: a JSON tree with Firebase Realtime Database semantics. Both adapters
-/// (<see cref="Sqlite.SqliteTreeStore"/> and <see cref="Firebase.FirebaseTreeStore"/>) honour the
-/// same contract, pinned by one shared test suite, so feature code never knows which one it has.
+/// The storage port: a JSON tree with Firebase Realtime Database semantics. Every adapter
+/// (<see cref="Sqlite.SqliteTreeStore"/>, <see cref="Firebase.FirebaseTreeStore"/> and
+/// <see cref="Firestore.FirestoreTreeStore"/>) honours the same contract, pinned by one shared test suite, so feature code never knows which one it has.
 /// </summary>
 /// <remarks>
 /// <para>Paths are '/'-separated keys, e.g. <c>inbox/{doctorUid}/{submissionId}</c>; an optional
