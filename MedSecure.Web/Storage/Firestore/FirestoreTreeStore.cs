@@ -294,7 +294,7 @@ public sealed partial class FirestoreTreeStore : ITreeStore
     {
         for (var attempt = 1; ; attempt++)
         {
-            var plan = await PlanAsync(edits, mustNotExist, ct).ConfigureAwait(false);
+            var plan = await PlanAsync(edits, mustNotExist, readWholeDocuments: attempt > 1, ct).ConfigureAwait(false);
             if (plan.Count == 0)
             {
                 return true;
@@ -317,7 +317,14 @@ public sealed partial class FirestoreTreeStore : ITreeStore
         }
     }, ct);
 
-    private async Task<Plan> PlanAsync(List<Edit> edits, List<string[]> mustNotExist, CancellationToken ct)
+    /// <param name="edits">The writes.</param>
+    /// <param name="mustNotExist">Paths that must be empty.</param>
+    /// <param name="readWholeDocuments">
+    /// Also read must-not-exist documents. The first attempt leaves that to the commit's
+    /// <c>exists: false</c>; after a failed precondition it tells which path is taken, and by what.
+    /// </param>
+    /// <param name="ct">Cancellation.</param>
+    private async Task<Plan> PlanAsync(List<Edit> edits, List<string[]> mustNotExist, bool readWholeDocuments, CancellationToken ct)
     {
         // What must be read first: documents edited in a way a blind field update cannot express,
         // documents holding a must-not-exist path below document depth, and subtrees replaced above it.
@@ -341,7 +348,7 @@ public sealed partial class FirestoreTreeStore : ITreeStore
             {
                 subtrees.Add(keys);
             }
-            else if (DepthOf(keys) < keys.Length)
+            else if (DepthOf(keys) < keys.Length || readWholeDocuments)
             {
                 toRead.Add(DocumentName(keys[..DepthOf(keys)]));
             }
