@@ -75,18 +75,19 @@ public sealed class LabSubmissions(SubmissionSealer sealer, SubmissionStore stor
         }
         try
         {
-            await store.WriteAsync(sealedSubmission, ct);
+            // A twin request with the same key may have passed the replay check at the same moment:
+            // the write is conditional on the key being unused, so only one of them stores anything.
+            return await store.WriteAsync(sealedSubmission, ct);
         }
-        catch (Storage.TreeStoreException ex) when (ex is Storage.TreeStoreConflictException or Storage.TreeStorePermissionException)
+        catch (Storage.TreeStorePermissionException)
         {
-            // An identical post got there first: its records now exist, and rewriting them is a
-            // conflict (must-not-exist condition) or, under security rules, a forbidden rewrite.
+            // Under security rules the twin's records may no longer be rewritten, and the rules
+            // refuse before the condition is even checked: the same lost race, once the key is used.
             if (await FindReplayAsync(patient.UserId, request.IdempotencyKey, ct) is { } raced)
             {
                 return new SendOutcome(raced, Replayed: true);
             }
             throw;
         }
-        return new SendOutcome(id, Replayed: false);
     }
 }

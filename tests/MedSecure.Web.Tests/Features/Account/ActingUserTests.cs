@@ -203,7 +203,7 @@ public sealed class NoAdminCredentialTests
         {
             base.ConfigureWebHost(builder);
             // Never contacted: the test only resolves services.
-            builder.UseSetting("Storage:Provider", "Firebase");
+            builder.UseSetting("Storage:Provider", "RealtimeDatabase");
             builder.UseSetting("Storage:Firebase:EmulatorHost", "127.0.0.1:1");
         }
     }
