@@ -205,6 +205,58 @@ public sealed class FirebaseTreeStoreHttpTests : IDisposable
     }
 
     [Fact]
+    public async Task A_conditional_update_claims_its_must_not_exist_path_then_patches()
+    {
+        AnswerAlways(HttpStatusCode.OK, "{}", etag: "claimed=");
+        await Create().UpdateAsync("", new Dictionary<string, JsonNode?>
+        {
+            ["inbox/d/s"] = JsonNode.Parse("""{"a":1}"""),
+            ["idempotency/p/k"] = JsonNode.Parse("""{"submissionId":"s"}"""),
+        }, ["idempotency/p/k"]);
+
+        Assert.Equal(2, _fake.Requests.Count);
+        var claim = _fake.Requests[0];
+        Assert.Equal("PUT", claim.Method);
+        Assert.Equal($"{DatabaseUrl}/idempotency/p/k.json", claim.Uri);
+        Assert.Equal(TreeStore.NullETag, claim.Headers["if-match"]);
+        Assert.Equal("""{"submissionId":"s"}""", claim.Body);
+        Assert.Equal("PATCH", _fake.Requests[1].Method);
+        Assert.Contains("inbox/d/s", _fake.Requests[1].Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_conditional_update_whose_claim_is_refused_conflicts_and_patches_nothing()
+    {
+        AnswerAlways(HttpStatusCode.PreconditionFailed, """{"submissionId":"first"}""", etag: "theirs=");
+        var conflict = await Assert.ThrowsAsync<TreeStoreConflictException>(() => Create().UpdateAsync("", new Dictionary<string, JsonNode?>
+        {
+            ["inbox/d/s"] = JsonNode.Parse("""{"a":1}"""),
+            ["idempotency/p/k"] = JsonNode.Parse("""{"submissionId":"s"}"""),
+        }, ["idempotency/p/k"]));
+
+        Assert.Equal("first", conflict.CurrentValue!["submissionId"]!.GetValue<string>());
+        Assert.DoesNotContain(_fake.Requests, r => r.Method == "PATCH");
+    }
+
+    [Fact]
+    public async Task A_conditional_update_that_fails_after_its_claim_withdraws_the_claim()
+    {
+        _fake.Respond = (request, _, _) => Task.FromResult(request.Method == HttpMethod.Patch
+            ? FakeFirebaseHandler.Json(HttpStatusCode.Forbidden, """{"error":"Permission denied"}""")
+            : FakeFirebaseHandler.Json(HttpStatusCode.OK, "{}", etag: "claimed="));
+        await Assert.ThrowsAsync<TreeStorePermissionException>(() => Create().UpdateAsync("", new Dictionary<string, JsonNode?>
+        {
+            ["inbox/d/s"] = JsonNode.Parse("""{"a":1}"""),
+            ["idempotency/p/k"] = JsonNode.Parse("""{"submissionId":"s"}"""),
+        }, ["idempotency/p/k"]));
+
+        var withdraw = _fake.Requests[^1];
+        Assert.Equal("DELETE", withdraw.Method);
+        Assert.Equal($"{DatabaseUrl}/idempotency/p/k.json", withdraw.Uri);
+        Assert.Equal("claimed=", withdraw.Headers["if-match"]);
+    }
+
+    [Fact]
     public async Task SetIfMatch_with_null_sends_a_conditional_DELETE()
     {
         AnswerAlways(HttpStatusCode.OK, "null", etag: "null_etag");
