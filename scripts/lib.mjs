@@ -202,7 +202,27 @@ export async function waitForHttp(url, { alive = () => true, timeoutMs = 120000 
   throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
 }
 
-/** Emulators to start: auth always; the Realtime Database one only when asked (needs Java 21+). */
-export function emulatorList(withDatabase) {
-  return withDatabase ? "auth,database" : "auth";
+/**
+ * Runs a command in its own process group with inherited output, resolving with its exit code.
+ * Stop requests are passed to the whole group once: a terminal's Ctrl-C reaches npm and us
+ * together and npm forwards it again, and firebase-tools treats a second SIGINT as "stop now,
+ * skip the clean shutdown", which would leave the Java emulator running.
+ */
+export function runGroup(command, args, options = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: root, stdio: "inherit", detached: true, ...options });
+    let forwardedAt = 0;
+    const forward = (signal) => () => {
+      const now = Date.now();
+      if (forwardedAt && now - forwardedAt < 1000) return;
+      forwardedAt = now;
+      try { process.kill(-child.pid, signal); } catch { /* already gone */ }
+    };
+    const handlers = ["SIGINT", "SIGTERM", "SIGHUP"].map((signal) => [signal, forward(signal === "SIGHUP" ? "SIGTERM" : signal)]);
+    for (const [signal, handler] of handlers) process.on(signal, handler);
+    child.on("exit", (code, signal) => {
+      for (const [s, handler] of handlers) process.off(s, handler);
+      resolve(code ?? 128 + (constants.signals[signal] ?? 1));
+    });
+  });
 }
