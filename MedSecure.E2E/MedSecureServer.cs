@@ -46,6 +46,11 @@ public sealed class MedSecureServer : WebApplicationFactory<Program>
         {
             await ClearFirestoreAsync(firestore);
         }
+        else if (Environment.GetEnvironmentVariable("MEDSECURE_REQUIRE_FIRESTORE") == "1")
+        {
+            // CI on a machine that can run the emulator: running on SQLite instead would pass unnoticed.
+            throw new InvalidOperationException("FIRESTORE_EMULATOR_HOST is not set: the browser suite must run on the Cloud Firestore emulator (MEDSECURE_REQUIRE_FIRESTORE=1).");
+        }
         UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
         StartServer();
         var address = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

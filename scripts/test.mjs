@@ -79,7 +79,9 @@ if (code !== 0) failures.push(`suites (exit ${code})`);
 
 // One line per result file: what ran, what was skipped.
 const trxDir = join(artifacts, "trx");
-const trxFiles = existsSync(trxDir) ? readdirSync(trxDir).filter((f) => f.endsWith(".trx")).sort() : [];
+const runOrder = ["Paillier.trx", "Web.trx", "Browser.trx"];
+const trxFiles = (existsSync(trxDir) ? readdirSync(trxDir).filter((f) => f.endsWith(".trx")) : [])
+  .sort((a, b) => (runOrder.indexOf(a) + 1 || 99) - (runOrder.indexOf(b) + 1 || 99));
 for (const file of trxFiles) {
   const counters = /<Counters ([^>]*)\/>/.exec(readFileSync(join(trxDir, file), "utf8"))?.[1] ?? "";
   const count = (name) => Number(new RegExp(`\\b${name}="(\\d+)"`).exec(counters)?.[1] ?? 0);
