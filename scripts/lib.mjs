@@ -1,9 +1,9 @@
 // Shared pieces of `npm start` and `npm test`: install what a fresh clone lacks, run commands
 // with inherited output, and find the firebase CLI pinned in package.json.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { constants, tmpdir } from "node:os";
-import { dirname, join, relative } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -133,18 +133,27 @@ export function privateTmpdir(purpose) {
 
 /**
  * Starts `firebase emulators:start` in its own process group (so a terminal Ctrl-C reaches only
- * us and we decide the order of shutdown), importing from and exporting on exit to `dataDir`
- * when given. Output is passed through. Returns
- * { ready: Promise<void>, exited: Promise<{code, exported}>, stop(): Promise<{code, exported}> }.
+ * us and we decide the order of shutdown), importing from `dataDir` when given and exporting on
+ * exit. Output is passed through. Returns { ready: Promise<void>, exited, stop() }, the last two
+ * resolving with { code, exported, output }.
+ *
+ * firebase-tools exports whatever the emulators hold when it is stopped, even if that is before
+ * the import finished (a Ctrl-C during start-up would then replace the saved accounts with none).
+ * So the export goes to `<dataDir>.export` and replaces `dataDir` only when the session had
+ * started fully and firebase-tools reported the export complete; otherwise the old data stays.
  */
 export function startEmulators({ only, dataDir, env = {}, quiet = false }) {
   const tmp = privateTmpdir("emulators");
   const args = ["emulators:start", "--only", only, "--project", projectId];
+  const exportDir = dataDir && `${dataDir}.export`;
+  const metadata = "firebase-export-metadata.json";
   if (dataDir) {
-    // --import of a folder without export metadata (e.g. a half-finished first export) fails.
-    if (existsSync(join(dataDir, "firebase-export-metadata.json"))) args.push("--import", dataDir);
-    args.push("--export-on-exit", dataDir);
+    // --import of a folder without export metadata fails.
+    if (existsSync(join(dataDir, metadata))) args.push("--import", dataDir);
+    rmSync(exportDir, { recursive: true, force: true });
+    args.push("--export-on-exit", exportDir);
   }
+  let isReady = false;
   const child = spawn(firebaseBin, args, {
     cwd: root,
     detached: true,
@@ -159,14 +168,29 @@ export function startEmulators({ only, dataDir, env = {}, quiet = false }) {
     const text = chunk.toString();
     output += text;
     if (!quiet) stream.write(text);
-    if (output.includes("All emulators ready")) readyResolve();
+    if (!isReady && output.includes("All emulators ready")) {
+      isReady = true;
+      readyResolve();
+    }
   };
   child.stdout.on("data", onData(process.stdout));
   child.stderr.on("data", onData(process.stderr));
   const exited = new Promise((resolve) => {
     child.on("exit", (code, signal) => {
       rmSync(tmp, { recursive: true, force: true });
-      const result = { code: code ?? 128 + (constants.signals[signal] ?? 1), exported: output.includes("Export complete"), output };
+      let exported = isReady && output.includes("Export complete") && Boolean(exportDir) && existsSync(join(exportDir, metadata));
+      if (exported) {
+        try {
+          rmSync(dataDir, { recursive: true, force: true });
+          renameSync(exportDir, dataDir);
+        } catch (error) {
+          exported = false;
+          output += `\nmoving ${exportDir} to ${dataDir} failed: ${error.message}`;
+        }
+      } else if (exportDir) {
+        rmSync(exportDir, { recursive: true, force: true });
+      }
+      const result = { code: code ?? 128 + (constants.signals[signal] ?? 1), exported, ready: isReady, output };
       readyReject(new Error(`the emulators exited before they were ready (exit ${result.code})${quiet ? `:\n${output}` : ""}`));
       resolve(result);
     });
@@ -178,14 +202,20 @@ export function startEmulators({ only, dataDir, env = {}, quiet = false }) {
     if (!stopping) {
       // firebase-tools exports on the first SIGINT, then stops its emulators; a second one skips that.
       try { process.kill(-child.pid, "SIGINT"); } catch { /* already gone */ }
-      const timer = setTimeout(() => {
-        try { process.kill(-child.pid, "SIGKILL"); } catch { /* already gone */ }
-      }, timeoutMs);
+      const timer = setTimeout(kill, timeoutMs);
       stopping = exited.finally(() => clearTimeout(timer));
     }
     return stopping;
   };
-  return { ready, exited, stop, pid: child.pid, dataDir: dataDir && relative(root, dataDir) };
+  // Right away, no export. firebase-tools starts the Java emulators detached (their own process
+  // groups), so they are found as its children; killing its group alone would leave them running.
+  const kill = () => {
+    const children = spawnSync("ps", ["-o", "pid=", "--ppid", String(child.pid)], { encoding: "utf8" }).stdout.split(/\s+/).filter(Boolean);
+    for (const pid of [...children.map(Number), child.pid]) {
+      try { process.kill(-pid, "SIGKILL"); } catch { try { process.kill(pid, "SIGKILL"); } catch { /* gone */ } }
+    }
+  };
+  return { ready, exited, stop, kill, pid: child.pid };
 }
 
 /** Polls url until it answers 2xx; rejects when `alive()` turns false or after timeoutMs. */

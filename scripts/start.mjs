@@ -50,8 +50,10 @@ async function shutdown(reason, exitCode) {
   }
   log("stopping the emulators (exporting their data first)...");
   const result = await emulators.stop();
-  if (!result.exported) {
-    console.error(`[medsecure] the emulators did not report a finished export: data of this session may be lost (emulator/data/${store.name}/)`);
+  if (!result.ready) {
+    log(`the emulators had not finished starting: emulator/data/${store.name}/ left as it was`);
+  } else if (!result.exported) {
+    console.error(`[medsecure] the emulators did not report a finished export: this session's changes are not saved (emulator/data/${store.name}/ keeps the previous state)`);
     if (exitCode === 0) exitCode = 1;
   } else {
     log(`emulator data saved in emulator/data/${store.name}/`);
@@ -66,7 +68,7 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
     if (stopping && now - firstSignalAt > 1000) {
       console.error("[medsecure] second stop request: stopping right away, without waiting for the export");
       if (app && appExit === null) app.kill("SIGKILL");
-      try { process.kill(-emulators.pid, "SIGKILL"); } catch { /* gone */ }
+      emulators.kill();
       process.exit(130);
     }
     if (!stopping) firstSignalAt = now;
