@@ -3,9 +3,9 @@ using System.Text.Json.Nodes;
 namespace MedSecure.Web.Storage;
 
 /// <summary>
-/// The storage port: a JSON tree with Firebase Realtime Database semantics. Both adapters
-/// (<see cref="Sqlite.SqliteTreeStore"/> and <see cref="Firebase.FirebaseTreeStore"/>) honour the
-/// same contract, pinned by one shared test suite, so feature code never knows which one it has.
+/// The storage port: a JSON tree with Firebase Realtime Database semantics. Every adapter
+/// (<see cref="Sqlite.SqliteTreeStore"/>, <see cref="Firebase.FirebaseTreeStore"/> and
+/// <see cref="Firestore.FirestoreTreeStore"/>) honours the same contract, pinned by one shared test suite, so feature code never knows which one it has.
 /// </summary>
 /// <remarks>
 /// <para>Paths are '/'-separated keys, e.g. <c>inbox/{doctorUid}/{submissionId}</c>; an optional
@@ -55,6 +55,22 @@ public interface ITreeStore
     /// (one being an ancestor of, or equal to, another), as Firebase refuses that too.
     /// </summary>
     Task UpdateAsync(string basePath, IReadOnlyDictionary<string, JsonNode?> updates, CancellationToken ct = default);
+
+    /// <summary>
+    /// <see cref="UpdateAsync(string, IReadOnlyDictionary{string, JsonNode?}, CancellationToken)"/>,
+    /// applied only if nothing is stored at any of <paramref name="mustNotExist"/> (paths relative to
+    /// <paramref name="basePath"/>; they may also be written by <paramref name="updates"/>, which is the
+    /// usual case: "create this record, and the others with it, unless it exists"). Otherwise throws
+    /// <see cref="TreeStoreConflictException"/> carrying what is at the first such path, and writes nothing.
+    /// </summary>
+    /// <remarks>
+    /// The check and the write are one atomic step on the embedded store and on Firestore (for paths
+    /// at or below document depth). The Realtime Database cannot make a multi-path update conditional:
+    /// there each such path that is also written is first claimed with a create-only write and the
+    /// update follows, so for a moment the claimed record exists without the others (and is removed
+    /// again if the update fails).
+    /// </remarks>
+    Task UpdateAsync(string basePath, IReadOnlyDictionary<string, JsonNode?> updates, IReadOnlyCollection<string> mustNotExist, CancellationToken ct = default);
 
     /// <summary>
     /// Adds <paramref name="value"/> under a new Firebase-style push id (20 characters,

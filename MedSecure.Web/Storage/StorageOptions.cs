@@ -13,25 +13,68 @@ public sealed class StorageOptions
     /// <summary>Value of <see cref="Provider"/> selecting the embedded SQLite store.</summary>
     public const string SqliteProvider = "Sqlite";
 
+    /// <summary>Value of <see cref="Provider"/> selecting Cloud Firestore.</summary>
+    public const string FirestoreProvider = "Firestore";
+
     /// <summary>Value of <see cref="Provider"/> selecting the Firebase Realtime Database.</summary>
+    public const string RealtimeDatabaseProvider = "RealtimeDatabase";
+
+    /// <summary>Older name of <see cref="RealtimeDatabaseProvider"/>, still accepted.</summary>
     public const string FirebaseProvider = "Firebase";
 
     /// <summary>
-    /// <c>Sqlite</c>, <c>Firebase</c>, or empty for automatic: Firebase when an emulator host is
-    /// configured (<c>FIREBASE_DATABASE_EMULATOR_HOST</c>), otherwise SQLite. An explicit value wins.
+    /// <c>Sqlite</c>, <c>Firestore</c>, <c>RealtimeDatabase</c> (alias <c>Firebase</c>), or empty for
+    /// automatic: Firestore when its emulator host is configured (<c>FIRESTORE_EMULATOR_HOST</c>),
+    /// else the Realtime Database when its emulator host is (<c>FIREBASE_DATABASE_EMULATOR_HOST</c>),
+    /// else SQLite. An explicit value wins.
     /// </summary>
     public string? Provider { get; set; }
 
     /// <summary>Settings of the embedded store.</summary>
     public SqliteStorageOptions Sqlite { get; set; } = new();
 
-    /// <summary>Settings of the Firebase adapter.</summary>
+    /// <summary>Settings of the Realtime Database adapter.</summary>
     public FirebaseStorageOptions Firebase { get; set; } = new();
 
-    /// <summary>True when the Firebase adapter is the one in use.</summary>
-    public bool UsesFirebase =>
-        string.Equals(Provider, FirebaseProvider, StringComparison.OrdinalIgnoreCase)
-        || (string.IsNullOrWhiteSpace(Provider) && !string.IsNullOrWhiteSpace(Firebase.EmulatorHost));
+    /// <summary>Settings of the Cloud Firestore adapter.</summary>
+    public Firestore.FirestoreStorageOptions Firestore { get; set; } = new();
+
+    /// <summary>
+    /// The provider in use, resolved: <see cref="SqliteProvider"/>, <see cref="FirestoreProvider"/> or
+    /// <see cref="RealtimeDatabaseProvider"/>; null when <see cref="Provider"/> is not a known value.
+    /// </summary>
+    public string? EffectiveProvider
+    {
+        get
+        {
+            if (string.IsNullOrWhiteSpace(Provider))
+            {
+                return Firestore.UsesEmulator ? FirestoreProvider
+                    : Firebase.UsesEmulator ? RealtimeDatabaseProvider
+                    : SqliteProvider;
+            }
+
+            foreach (var (name, resolved) in new[]
+                     {
+                         (SqliteProvider, SqliteProvider), (FirestoreProvider, FirestoreProvider),
+                         (RealtimeDatabaseProvider, RealtimeDatabaseProvider), (FirebaseProvider, RealtimeDatabaseProvider),
+                     })
+            {
+                if (string.Equals(Provider.Trim(), name, StringComparison.OrdinalIgnoreCase))
+                {
+                    return resolved;
+                }
+            }
+
+            return null;
+        }
+    }
+
+    /// <summary>True when the Realtime Database adapter is the one in use.</summary>
+    public bool UsesFirebase => EffectiveProvider == RealtimeDatabaseProvider;
+
+    /// <summary>True when the Cloud Firestore adapter is the one in use.</summary>
+    public bool UsesFirestore => EffectiveProvider == FirestoreProvider;
 }
 
 /// <summary>Configuration section <c>Storage:Sqlite</c>.</summary>

@@ -1,3 +1,4 @@
+using MedSecure.Web.Storage.Firestore;
 using Microsoft.Extensions.Options;
 
 namespace MedSecure.Web.Storage;
@@ -8,14 +9,15 @@ internal sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
     public ValidateOptionsResult Validate(string? name, StorageOptions options)
     {
         var failures = new List<string>();
-        if (!string.IsNullOrWhiteSpace(options.Provider)
-            && !string.Equals(options.Provider, StorageOptions.SqliteProvider, StringComparison.OrdinalIgnoreCase)
-            && !string.Equals(options.Provider, StorageOptions.FirebaseProvider, StringComparison.OrdinalIgnoreCase))
+        if (options.EffectiveProvider is null)
         {
-            failures.Add($"Storage:Provider must be '{StorageOptions.SqliteProvider}', '{StorageOptions.FirebaseProvider}' or empty, not '{options.Provider}'.");
+            failures.Add($"Storage:Provider must be '{StorageOptions.SqliteProvider}', '{StorageOptions.FirestoreProvider}', '{StorageOptions.RealtimeDatabaseProvider}' or empty, not '{options.Provider}'.");
         }
-
-        if (options.UsesFirebase)
+        else if (options.UsesFirestore)
+        {
+            ValidateFirestore(options.Firestore, failures);
+        }
+        else if (options.UsesFirebase)
         {
             ValidateFirebase(options.Firebase, failures);
         }
@@ -39,8 +41,7 @@ internal sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
     {
         if (o.UsesEmulator)
         {
-            if (!Uri.TryCreate("http://" + o.EmulatorHost!.Trim(), UriKind.Absolute, out var uri)
-                || uri.AbsolutePath != "/" || uri.IsDefaultPort || !string.IsNullOrEmpty(uri.Query) || o.EmulatorHost.Contains("://", StringComparison.Ordinal))
+            if (!IsHostAndPort(o.EmulatorHost!))
             {
                 failures.Add($"{FirebaseStorageOptions.EmulatorHostVariable} (or Storage:Firebase:EmulatorHost) must be host:port without a scheme, e.g. 127.0.0.1:9000, not '{o.EmulatorHost}'.");
             }
@@ -58,25 +59,61 @@ internal sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
             failures.Add("Storage:Firebase:Namespace may hold only letters, digits and '-'.");
         }
 
-        if (o.MaxRetryAttempts is < 0 or > 10)
+        ValidateRetries("Storage:Firebase", o.MaxRetryAttempts, o.RetryBaseDelay, o.AttemptTimeout, o.TotalTimeout, failures);
+    }
+
+    private static void ValidateFirestore(FirestoreStorageOptions o, List<string> failures)
+    {
+        if (o.UsesEmulator)
         {
-            failures.Add("Storage:Firebase:MaxRetryAttempts must be between 0 and 10.");
+            if (!IsHostAndPort(o.EmulatorHost!))
+            {
+                failures.Add($"{FirestoreStorageOptions.EmulatorHostVariable} (or Storage:Firestore:EmulatorHost) must be host:port without a scheme, e.g. 127.0.0.1:8080, not '{o.EmulatorHost}'.");
+            }
+        }
+        else if (string.IsNullOrWhiteSpace(o.ProjectId) || o.ProjectId.StartsWith("demo-", StringComparison.Ordinal))
+        {
+            failures.Add($"Storage:Provider is Firestore, but there is no emulator ({FirestoreStorageOptions.EmulatorHostVariable}) and no real project: set Storage:Firestore:ProjectId (or Firebase:ProjectId); 'demo-' projects exist only in the emulator.");
         }
 
-        if (o.RetryBaseDelay < TimeSpan.Zero || o.RetryBaseDelay > TimeSpan.FromMinutes(1))
+        if (string.IsNullOrWhiteSpace(o.ProjectId) || !o.ProjectId.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'))
         {
-            failures.Add("Storage:Firebase:RetryBaseDelay must be between 0 and 1 minute.");
+            failures.Add($"Storage:Firestore:ProjectId may hold only letters, digits and '-', not '{o.ProjectId}'.");
+        }
+
+        if (string.IsNullOrWhiteSpace(o.DatabaseId) || (o.DatabaseId != "(default)" && !o.DatabaseId.All(c => char.IsAsciiLetterOrDigit(c) || c == '-')))
+        {
+            failures.Add($"Storage:Firestore:DatabaseId must be '(default)' or a database id of letters, digits and '-', not '{o.DatabaseId}'.");
+        }
+
+        ValidateRetries("Storage:Firestore", o.MaxRetryAttempts, o.RetryBaseDelay, o.AttemptTimeout, o.TotalTimeout, failures);
+    }
+
+    private static bool IsHostAndPort(string host) =>
+        Uri.TryCreate("http://" + host.Trim(), UriKind.Absolute, out var uri)
+        && uri.AbsolutePath == "/" && !uri.IsDefaultPort && string.IsNullOrEmpty(uri.Query) && !host.Contains("://", StringComparison.Ordinal);
+
+    private static void ValidateRetries(string section, int retries, TimeSpan baseDelay, TimeSpan attemptTimeout, TimeSpan totalTimeout, List<string> failures)
+    {
+        if (retries is < 0 or > 10)
+        {
+            failures.Add($"{section}:MaxRetryAttempts must be between 0 and 10.");
+        }
+
+        if (baseDelay < TimeSpan.Zero || baseDelay > TimeSpan.FromMinutes(1))
+        {
+            failures.Add($"{section}:RetryBaseDelay must be between 0 and 1 minute.");
         }
 
         // Polly's timeout strategy accepts 10 ms to 1 day.
-        if (o.AttemptTimeout < TimeSpan.FromMilliseconds(10) || o.AttemptTimeout > TimeSpan.FromDays(1))
+        if (attemptTimeout < TimeSpan.FromMilliseconds(10) || attemptTimeout > TimeSpan.FromDays(1))
         {
-            failures.Add("Storage:Firebase:AttemptTimeout must be between 10 ms and 1 day.");
+            failures.Add($"{section}:AttemptTimeout must be between 10 ms and 1 day.");
         }
 
-        if (o.TotalTimeout < o.AttemptTimeout || o.TotalTimeout > TimeSpan.FromDays(1))
+        if (totalTimeout < attemptTimeout || totalTimeout > TimeSpan.FromDays(1))
         {
-            failures.Add("Storage:Firebase:TotalTimeout must be at least AttemptTimeout and at most 1 day.");
+            failures.Add($"{section}:TotalTimeout must be at least AttemptTimeout and at most 1 day.");
         }
     }
 }

@@ -1,4 +1,5 @@
 using MedSecure.Web.Storage.Firebase;
+using MedSecure.Web.Storage.Firestore;
 using MedSecure.Web.Storage.Sqlite;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
@@ -12,15 +13,23 @@ public static class StorageServiceCollectionExtensions
 {
     /// <summary>
     /// Registers <see cref="ITreeStore"/> (a singleton) with options from the <c>Storage</c> section,
-    /// validated at start-up. Firebase when <c>FIREBASE_DATABASE_EMULATOR_HOST</c> (read from
-    /// <paramref name="configuration"/>, which includes environment variables in a normal host) is
-    /// set or <c>Storage:Provider</c> is <c>Firebase</c>; otherwise the embedded SQLite file.
+    /// validated at start-up. <c>Storage:Provider</c> picks <c>Sqlite</c>, <c>Firestore</c> or
+    /// <c>RealtimeDatabase</c> (alias <c>Firebase</c>); when empty, Firestore if
+    /// <c>FIRESTORE_EMULATOR_HOST</c> is set, else the Realtime Database if
+    /// <c>FIREBASE_DATABASE_EMULATOR_HOST</c> is set, else the embedded SQLite file. Both variables
+    /// are read from <paramref name="configuration"/>, which includes the environment in a normal host.
     /// </summary>
     /// <remarks>
-    /// Firebase with a production <c>DatabaseUrl</c> needs an admin token: register a
-    /// <see cref="FirebaseAccessTokenProvider"/> (or your own <see cref="IDatabaseCredentialSource"/>).
-    /// Tests can replace the HTTP transport with
-    /// <c>services.AddHttpClient(FirebaseTreeStore.HttpClientName).ConfigurePrimaryHttpMessageHandler(...)</c>.
+    /// <para>The Realtime Database with a production <c>DatabaseUrl</c> needs an admin token: register a
+    /// <see cref="FirebaseAccessTokenProvider"/> (or your own <see cref="IDatabaseCredentialSource"/>).</para>
+    /// <para>Production Firestore is meant to be used with each user's own ID token, so no admin
+    /// credential is made up for it: until an <see cref="IDatabaseCredentialSource"/> is registered
+    /// (or <see cref="FirestoreTreeStore.ForUser"/> is used), calls fail with a permission error saying
+    /// so. With either emulator the default credential is the emulator's owner.</para>
+    /// <para>Tests can replace the HTTP transport with
+    /// <c>services.AddHttpClient(FirebaseTreeStore.HttpClientName).ConfigurePrimaryHttpMessageHandler(...)</c>
+    /// (or <see cref="FirestoreTreeStore.HttpClientName"/>), and the Firestore layout by registering a
+    /// <see cref="FirestoreLayout"/>.</para>
     /// </remarks>
     public static IServiceCollection AddTreeStore(this IServiceCollection services, IConfiguration configuration)
     {
@@ -34,6 +43,16 @@ public static class StorageServiceCollectionExtensions
                 if (string.IsNullOrWhiteSpace(o.Firebase.EmulatorHost))
                 {
                     o.Firebase.EmulatorHost = configuration[FirebaseStorageOptions.EmulatorHostVariable];
+                }
+
+                if (string.IsNullOrWhiteSpace(o.Firestore.EmulatorHost))
+                {
+                    o.Firestore.EmulatorHost = configuration[FirestoreStorageOptions.EmulatorHostVariable];
+                }
+
+                if (string.IsNullOrWhiteSpace(o.Firestore.ProjectId))
+                {
+                    o.Firestore.ProjectId = configuration["Firebase:ProjectId"] is { Length: > 0 } project ? project : "demo-medsecure";
                 }
             })
             .ValidateOnStart();
@@ -55,8 +74,16 @@ public static class StorageServiceCollectionExtensions
 
         services.TryAddSingleton<IDatabaseCredentialSource>(sp =>
         {
-            var firebase = sp.GetRequiredService<IOptions<StorageOptions>>().Value.Firebase;
-            if (firebase.UsesEmulator)
+            var storage = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
+            if (storage.UsesFirestore)
+            {
+                return storage.Firestore.UsesEmulator
+                    ? new StaticDatabaseCredentialSource(DatabaseCredential.EmulatorOwner)
+                    : new MissingCredentialSource(
+                        "No Firestore credential is configured: production Firestore is used with each user's ID token (register an IDatabaseCredentialSource).");
+            }
+
+            if (storage.Firebase.UsesEmulator)
             {
                 return new StaticDatabaseCredentialSource(DatabaseCredential.EmulatorOwner);
             }
@@ -65,10 +92,19 @@ public static class StorageServiceCollectionExtensions
             return tokens is null ? new MissingCredentialSource() : new AccessTokenCredentialSource(tokens);
         });
         services.TryAddSingleton<FirebaseTreeStore>();
-        services.TryAddSingleton<ITreeStore>(sp =>
-            sp.GetRequiredService<IOptions<StorageOptions>>().Value.UsesFirebase
-                ? sp.GetRequiredService<FirebaseTreeStore>()
-                : sp.GetRequiredService<SqliteTreeStore>());
+        services.TryAddSingleton(FirestoreLayout.Default);
+        services.TryAddSingleton(sp => new FirestoreTreeStore(
+            sp.GetRequiredService<IHttpClientFactory>(),
+            sp.GetRequiredService<IOptions<StorageOptions>>(),
+            sp.GetRequiredService<IDatabaseCredentialSource>(),
+            sp.GetRequiredService<FirestoreLayout>(),
+            sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<ITreeStore>(sp => sp.GetRequiredService<IOptions<StorageOptions>>().Value.EffectiveProvider switch
+        {
+            StorageOptions.FirestoreProvider => sp.GetRequiredService<FirestoreTreeStore>(),
+            StorageOptions.RealtimeDatabaseProvider => sp.GetRequiredService<FirebaseTreeStore>(),
+            _ => sp.GetRequiredService<SqliteTreeStore>(),
+        });
 
         services.AddHttpClient(FirebaseTreeStore.HttpClientName, client =>
             {
@@ -78,24 +114,35 @@ public static class StorageServiceCollectionExtensions
             .AddResilienceHandler("firebase-rtdb", (pipeline, context) =>
             {
                 var o = context.ServiceProvider.GetRequiredService<IOptions<StorageOptions>>().Value.Firebase;
-                pipeline.AddTimeout(o.TotalTimeout);
-                if (o.MaxRetryAttempts > 0)
-                {
-                    // Default predicate: HttpRequestException, time-outs, 408, 429, 5xx. 4xx such as
-                    // 401 or 412 are answers, not failures, and are never retried.
-                    pipeline.AddRetry(new HttpRetryStrategyOptions
-                    {
-                        MaxRetryAttempts = o.MaxRetryAttempts,
-                        Delay = o.RetryBaseDelay,
-                        BackoffType = DelayBackoffType.Exponential,
-                        UseJitter = true,
-                        MaxDelay = TimeSpan.FromSeconds(5),
-                    });
-                }
-
-                pipeline.AddTimeout(o.AttemptTimeout);
+                AddResilience(pipeline, o.MaxRetryAttempts, o.RetryBaseDelay, o.AttemptTimeout, o.TotalTimeout);
+            });
+        services.AddHttpClient(FirestoreTreeStore.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .AddResilienceHandler("firestore", (pipeline, context) =>
+            {
+                var o = context.ServiceProvider.GetRequiredService<IOptions<StorageOptions>>().Value.Firestore;
+                AddResilience(pipeline, o.MaxRetryAttempts, o.RetryBaseDelay, o.AttemptTimeout, o.TotalTimeout);
             });
 
         return services;
+    }
+
+    private static void AddResilience(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, int retries, TimeSpan baseDelay, TimeSpan attemptTimeout, TimeSpan totalTimeout)
+    {
+        pipeline.AddTimeout(totalTimeout);
+        if (retries > 0)
+        {
+            // Default predicate: HttpRequestException, time-outs, 408, 429, 5xx. 4xx such as 401,
+            // 409 or 412 are answers, not failures, and are never retried here.
+            pipeline.AddRetry(new HttpRetryStrategyOptions
+            {
+                MaxRetryAttempts = retries,
+                Delay = baseDelay,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                MaxDelay = TimeSpan.FromSeconds(5),
+            });
+        }
+
+        pipeline.AddTimeout(attemptTimeout);
     }
 }

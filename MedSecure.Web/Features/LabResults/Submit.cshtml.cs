@@ -116,7 +116,10 @@ public sealed class SubmitModel(
                 var request = new SubmissionRequest(Form.IdempotencyKey!, User.FindFirstValue(ClaimTypes.Name) ?? "",
                     Form.ChosenPanels(catalog).Select(p => p.Id).ToList(), values);
                 var sent = await submissions.SendAsync(request, doctor, doctorKeys, patientKeys, ct);
-                return this.NavigateTo("/LabResults/Submission", new { id = sent.SubmissionId, sent = true });
+                // A twin post that lost the race lands on the winner's page, as a replay does.
+                return sent.Replayed
+                    ? this.NavigateTo("/LabResults/Submission", new { id = sent.SubmissionId })
+                    : this.NavigateTo("/LabResults/Submission", new { id = sent.SubmissionId, sent = true });
             }
         }
         catch (DoctorKeysUnavailableException ex)

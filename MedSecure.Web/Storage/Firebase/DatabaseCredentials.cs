@@ -78,9 +78,9 @@ public sealed class AccessTokenCredentialSource(FirebaseAccessTokenProvider prov
 /// Default for a production database when no token provider is registered: fails each call with a
 /// message saying what to register, rather than sending unauthenticated requests.
 /// </summary>
-internal sealed class MissingCredentialSource : IDatabaseCredentialSource
+internal sealed class MissingCredentialSource(
+    string message = "No Firebase admin credential is configured: register a FirebaseAccessTokenProvider or an IDatabaseCredentialSource.")
+    : IDatabaseCredentialSource
 {
-    public ValueTask<DatabaseCredential> GetCredentialAsync(CancellationToken ct) =>
-        throw new TreeStorePermissionException(
-            "No Firebase admin credential is configured: register a FirebaseAccessTokenProvider or an IDatabaseCredentialSource.");
+    public ValueTask<DatabaseCredential> GetCredentialAsync(CancellationToken ct) => throw new TreeStorePermissionException(message);
 }

@@ -138,6 +138,54 @@ public sealed class FirebaseTreeStore : ITreeStore
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// A multi-path PATCH cannot carry a condition, so each must-not-exist path that the update also
+    /// writes is claimed first with a create-only PUT (<c>if-match: null_etag</c>), then the update
+    /// runs. Between the two, the claimed record exists without the others; if the update fails the
+    /// claim is withdrawn (only if still ours). Paths only checked, not written, are read before
+    /// the update, which is not atomic.
+    /// </remarks>
+    public async Task UpdateAsync(string basePath, IReadOnlyDictionary<string, JsonNode?> updates, IReadOnlyCollection<string> mustNotExist, CancellationToken ct = default)
+    {
+        var writes = Sqlite.SqliteTreeStore.PrepareUpdate(basePath, updates);
+        var absent = Sqlite.SqliteTreeStore.PrepareMustNotExist(basePath, mustNotExist);
+        var written = writes.ToDictionary(w => w.Path, w => TreeValue.Build(w.Leaves), StringComparer.Ordinal);
+        var claims = new List<(string Path, string ETag)>();
+        try
+        {
+            foreach (var path in absent)
+            {
+                if (written.TryGetValue(path, out var value) && value is not null)
+                {
+                    claims.Add((path, await SetIfMatchAsync(path, value, TreeStore.NullETag, ct).ConfigureAwait(false)));
+                }
+                else if (await GetWithETagAsync(path, ct).ConfigureAwait(false) is { Value: not null } existing)
+                {
+                    throw new TreeStoreConflictException($"'{TreePath.Shorten(path)}' exists already.", existing.Value, existing.ETag);
+                }
+            }
+
+            await UpdateAsync(basePath, updates, ct).ConfigureAwait(false);
+        }
+        catch (Exception) when (claims.Count > 0)
+        {
+            foreach (var (path, etag) in claims)
+            {
+                try
+                {
+                    await SetIfMatchAsync(path, null, etag, CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (TreeStoreException)
+                {
+                    // Best effort: someone else's write since, or storage down; the claim record stays.
+                }
+            }
+
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
     public async Task<string> PushAsync(string path, JsonNode value, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(value);

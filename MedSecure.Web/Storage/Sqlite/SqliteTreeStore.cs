@@ -146,16 +146,32 @@ public sealed class SqliteTreeStore : ITreeStore, IDisposable
     }
 
     /// <inheritdoc />
-    public async Task UpdateAsync(string basePath, IReadOnlyDictionary<string, JsonNode?> updates, CancellationToken ct = default)
+    public Task UpdateAsync(string basePath, IReadOnlyDictionary<string, JsonNode?> updates, CancellationToken ct = default) =>
+        UpdateAsync(basePath, updates, [], ct);
+
+    /// <inheritdoc />
+    public async Task UpdateAsync(string basePath, IReadOnlyDictionary<string, JsonNode?> updates, IReadOnlyCollection<string> mustNotExist, CancellationToken ct = default)
     {
         var writes = PrepareUpdate(basePath, updates);
-        if (writes.Count == 0)
+        var absent = PrepareMustNotExist(basePath, mustNotExist);
+        if (writes.Count == 0 && absent.Count == 0)
         {
             return;
         }
 
         await WriteAsync((connection, tx) =>
         {
+            // Checked inside the write transaction, so no other writer can slip in between.
+            foreach (var path in absent)
+            {
+                var current = ReadSubtree(connection, tx, path);
+                if (current.Count > 0)
+                {
+                    throw new TreeStoreConflictException(
+                        $"'{TreePath.Shorten(path)}' exists already.", TreeValue.Build(current), TreeValue.ComputeETag(current));
+                }
+            }
+
             foreach (var (path, leaves) in writes)
             {
                 Replace(connection, tx, path, leaves);
@@ -209,6 +225,28 @@ public sealed class SqliteTreeStore : ITreeStore, IDisposable
         }
 
         return writes;
+    }
+
+    /// <summary>Validates must-not-exist paths relative to <paramref name="basePath"/> and returns them normalized.</summary>
+    internal static List<string> PrepareMustNotExist(string basePath, IReadOnlyCollection<string> mustNotExist)
+    {
+        ArgumentNullException.ThrowIfNull(mustNotExist);
+        var baseKeys = TreePath.Parse(basePath);
+        var paths = new List<string>(mustNotExist.Count);
+        foreach (var relative in mustNotExist)
+        {
+            var relativeKeys = TreePath.Parse(relative);
+            if (relativeKeys.Length == 0 || baseKeys.Length + relativeKeys.Length > TreePath.MaxDepth)
+            {
+                throw new TreeStoreValidationException(relativeKeys.Length == 0
+                    ? "Each must-not-exist path must name a child of the base path."
+                    : $"Path '{TreePath.Shorten(relative)}' is deeper than {TreePath.MaxDepth} levels.");
+            }
+
+            paths.Add(string.Join('/', baseKeys.Concat(relativeKeys)));
+        }
+
+        return [.. paths.Distinct(StringComparer.Ordinal)];
     }
 
     /// <inheritdoc />

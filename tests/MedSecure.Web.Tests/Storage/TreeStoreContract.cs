@@ -250,6 +250,92 @@ public abstract class TreeStoreContract : IAsyncLifetime
         Assert.Null(await store.GetAsync(P("")));
     }
 
+    // ---- conditional multi-path update ----
+
+    private static Dictionary<string, JsonNode?> Submission(string id, int n) => new()
+    {
+        [$"inbox/d1/{id}"] = Json($$"""{"n":{{n}}}"""),
+        [$"patients/p1/submissions/{id}"] = Json($$"""{"n":{{n}}}"""),
+        [$"idempotency/p1/{id}"] = Json($$"""{"submissionId":"{{id}}","n":{{n}}}"""),
+    };
+
+    [SkippableFact]
+    public async Task Update_with_a_free_must_not_exist_path_writes_everything()
+    {
+        var store = Store;
+        await store.UpdateAsync(P(""), Submission("s1", 1), ["idempotency/p1/s1"]);
+        AssertJson("""{"n":1}""", await store.GetAsync(P("inbox/d1/s1")));
+        AssertJson("""{"n":1}""", await store.GetAsync(P("patients/p1/submissions/s1")));
+        AssertJson("""{"submissionId":"s1","n":1}""", await store.GetAsync(P("idempotency/p1/s1")));
+    }
+
+    [SkippableFact]
+    public async Task Update_whose_must_not_exist_path_exists_conflicts_with_its_value_and_writes_nothing()
+    {
+        var store = Store;
+        await store.UpdateAsync(P(""), Submission("s1", 1), ["idempotency/p1/s1"]);
+        var first = await store.GetWithETagAsync(P("idempotency/p1/s1"));
+
+        var conflict = await Assert.ThrowsAsync<TreeStoreConflictException>(() =>
+            store.UpdateAsync(P(""), Submission("s1", 2), ["idempotency/p1/s1"]));
+        AssertJson("""{"submissionId":"s1","n":1}""", conflict.CurrentValue);
+        Assert.Equal(first.ETag, conflict.CurrentETag);
+        AssertJson("""{"n":1}""", await store.GetAsync(P("inbox/d1/s1")));
+        AssertJson("""{"n":1}""", await store.GetAsync(P("patients/p1/submissions/s1")));
+    }
+
+    [SkippableFact]
+    public async Task Must_not_exist_sees_data_below_or_above_the_path_and_nulls_do_not_count()
+    {
+        var store = Store;
+        await store.SetAsync(P("taken/deep/leaf"), 1);
+        // Something below the path: the path exists.
+        await Assert.ThrowsAsync<TreeStoreConflictException>(() =>
+            store.UpdateAsync(P(""), new Dictionary<string, JsonNode?> { ["other"] = 1 }, ["taken"]));
+        await Assert.ThrowsAsync<TreeStoreConflictException>(() =>
+            store.UpdateAsync(P(""), new Dictionary<string, JsonNode?> { ["other"] = 1 }, ["taken/deep"]));
+        Assert.Null(await store.GetAsync(P("other")));
+
+        // A path only checked, not written, and a sibling of stored data: free.
+        await store.UpdateAsync(P(""), new Dictionary<string, JsonNode?> { ["other"] = 1 }, ["taken/elsewhere", "free"]);
+        Assert.Equal(1, (await store.GetAsync(P("other")))!.GetValue<int>());
+        Assert.Null(await store.GetAsync(P("free")));
+    }
+
+    [SkippableFact]
+    public async Task Invalid_must_not_exist_paths_are_refused_and_write_nothing()
+    {
+        var store = Store;
+        await Assert.ThrowsAsync<TreeStoreValidationException>(() =>
+            store.UpdateAsync(P(""), new Dictionary<string, JsonNode?> { ["ok"] = 1 }, ["bad.key"]));
+        await Assert.ThrowsAsync<TreeStoreValidationException>(() =>
+            store.UpdateAsync(P(""), new Dictionary<string, JsonNode?> { ["ok"] = 1 }, [""]));
+        Assert.Null(await store.GetAsync(P("ok")));
+    }
+
+    [SkippableFact]
+    public async Task Parallel_updates_claiming_one_must_not_exist_path_let_exactly_one_land()
+    {
+        var store = Store;
+        var outcomes = await Task.WhenAll(Enumerable.Range(1, 10).Select(i => Task.Run(async () =>
+        {
+            try
+            {
+                await store.UpdateAsync(P(""), Submission("same", i), ["idempotency/p1/same"]);
+                return i;
+            }
+            catch (TreeStoreConflictException conflict)
+            {
+                Assert.Equal("same", conflict.CurrentValue?["submissionId"]?.GetValue<string>());
+                return 0;
+            }
+        })));
+        var winner = Assert.Single(outcomes, o => o != 0);
+        Assert.Equal(winner, (await store.GetAsync(P("inbox/d1/same/n")))!.GetValue<int>());
+        Assert.Equal(winner, (await store.GetAsync(P("patients/p1/submissions/same/n")))!.GetValue<int>());
+        Assert.Equal(winner, (await store.GetAsync(P("idempotency/p1/same/n")))!.GetValue<int>());
+    }
+
     // ---- push ----
 
     [SkippableFact]

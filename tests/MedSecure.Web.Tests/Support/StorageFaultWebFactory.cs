@@ -111,5 +111,6 @@ public sealed class StorageFaultWebFactory : MedSecureWebFactory
         public Task<string> PushAsync(string path, JsonNode value, CancellationToken ct = default) => Writes.PushAsync(path, value, ct);
         public Task DeleteAsync(string path, CancellationToken ct = default) => Writes.DeleteAsync(path, ct);
         public Task UpdateAsync(string basePath, IReadOnlyDictionary<string, JsonNode?> updates, CancellationToken ct = default) => Writes.UpdateAsync(basePath, updates, ct);
+        public Task UpdateAsync(string basePath, IReadOnlyDictionary<string, JsonNode?> updates, IReadOnlyCollection<string> mustNotExist, CancellationToken ct = default) => Writes.UpdateAsync(basePath, updates, mustNotExist, ct);
     }
 }

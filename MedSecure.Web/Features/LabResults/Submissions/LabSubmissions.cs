@@ -73,7 +73,8 @@ public sealed class LabSubmissions(SubmissionSealer sealer, SubmissionStore stor
         {
             throw new DoctorKeysUnavailableException(DoctorKeysUnavailableException.PlainMessage, ex);
         }
-        await store.WriteAsync(sealedSubmission, ct);
-        return new SendOutcome(id, Replayed: false);
+        // A twin request with the same key may have passed the replay check at the same moment:
+        // the write is conditional on the key being unused, so only one of them stores anything.
+        return await store.WriteAsync(sealedSubmission, ct);
     }
 }

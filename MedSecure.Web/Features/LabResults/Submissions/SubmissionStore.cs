@@ -24,15 +24,31 @@ public sealed class SubmissionStore(ITreeStore store)
 
     /// <summary>
     /// Writes the inbox entry, the history entry and the idempotency record in one atomic multi-path
-    /// update: the doctor never sees a submission the patient's history lacks, or the reverse.
+    /// update (the doctor never sees a submission the patient's history lacks, or the reverse), only
+    /// if the idempotency key is still unused. When another request with the same key got there
+    /// first, nothing is written and the outcome names that request's submission.
     /// </summary>
-    public Task WriteAsync(SealedSubmission submission, CancellationToken ct = default) =>
-        store.UpdateAsync("", new Dictionary<string, JsonNode?>
+    public async Task<SendOutcome> WriteAsync(SealedSubmission submission, CancellationToken ct = default)
+    {
+        var idempotencyPath = IdempotencyPath(submission.PatientUid, submission.IdempotencyKey);
+        try
         {
-            [InboxPath(submission.DoctorUid, submission.SubmissionId)] = submission.InboxEntry,
-            [HistoryPath(submission.PatientUid, submission.SubmissionId)] = submission.HistoryEntry,
-            [IdempotencyPath(submission.PatientUid, submission.IdempotencyKey)] = submission.IdempotencyRecord,
-        }, ct);
+            await store.UpdateAsync("", new Dictionary<string, JsonNode?>
+            {
+                [InboxPath(submission.DoctorUid, submission.SubmissionId)] = submission.InboxEntry,
+                [HistoryPath(submission.PatientUid, submission.SubmissionId)] = submission.HistoryEntry,
+                [idempotencyPath] = submission.IdempotencyRecord,
+            }, [idempotencyPath], ct);
+            return new SendOutcome(submission.SubmissionId, Replayed: false);
+        }
+        catch (TreeStoreConflictException conflict)
+        {
+            var existing = conflict.CurrentValue?["submissionId"] is JsonValue id && id.TryGetValue<string>(out var submissionId)
+                ? submissionId
+                : await FindByIdempotencyKeyAsync(submission.PatientUid, submission.IdempotencyKey, ct);
+            return new SendOutcome(existing ?? submission.SubmissionId, Replayed: true);
+        }
+    }
 
     /// <summary>The submission an idempotency key already produced, or null when it is unused.</summary>
     public async Task<string?> FindByIdempotencyKeyAsync(string patientUid, string key, CancellationToken ct = default)

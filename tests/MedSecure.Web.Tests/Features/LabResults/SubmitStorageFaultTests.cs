@@ -35,6 +35,9 @@ public sealed class FlakyStoreWebFactory : MedSecureWebFactory
 
         public Task UpdateAsync(string basePath, IReadOnlyDictionary<string, JsonNode?> updates, CancellationToken ct = default) =>
             owner.FailUpdates ? Task.FromException(new StorageUnavailableException()) : inner.UpdateAsync(basePath, updates, ct);
+
+        public Task UpdateAsync(string basePath, IReadOnlyDictionary<string, JsonNode?> updates, IReadOnlyCollection<string> mustNotExist, CancellationToken ct = default) =>
+            owner.FailUpdates ? Task.FromException(new StorageUnavailableException()) : inner.UpdateAsync(basePath, updates, mustNotExist, ct);
     }
 }
 
