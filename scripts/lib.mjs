@@ -103,8 +103,7 @@ export function chooseStore(setup, { database = false } = {}) {
       return {
         name, forced, why,
         emulators: "auth,database",
-        // "Firebase" is the Realtime Database adapter's name the app has always accepted.
-        provider: "Firebase",
+        provider: "RealtimeDatabase",
         appEnv: { FIREBASE_DATABASE_EMULATOR_HOST: hosts.database },
         // The Realtime Database emulator needs Java 21+ too; reuse what was found, if anything.
         javaEnv: setup.ok ? setup.env : {},
