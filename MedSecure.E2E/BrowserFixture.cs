@@ -1,10 +1,13 @@
+using Xunit.Abstractions;
+using Xunit.Sdk;
+
 namespace MedSecure.E2E;
 
 /// <summary>
 /// One app server and one headless Chromium for the whole suite. Chromium is Debian's, launched
 /// by path (MEDSECURE_CHROMIUM or /usr/bin/chromium): Playwright's browser download is not possible here.
 /// </summary>
-public sealed class BrowserFixture : IAsyncLifetime
+public sealed class BrowserFixture(IMessageSink diagnostics) : IAsyncLifetime
 {
     private IPlaywright? _playwright;
 
@@ -26,7 +29,7 @@ public sealed class BrowserFixture : IAsyncLifetime
     /// <inheritdoc />
     public async Task InitializeAsync()
     {
-        Server.Start();
+        await Server.StartAsync();
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -38,20 +41,29 @@ public sealed class BrowserFixture : IAsyncLifetime
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
             ],
         });
+        // Shown before any test runs (xunit.runner.json enables diagnostic messages), so the log
+        // says up front which emulators and store the whole suite runs against.
+        diagnostics.OnMessage(new DiagnosticMessage(Environment_));
+        diagnostics.OnMessage(new DiagnosticMessage($"Failure traces and screenshots go to {FailureArtifacts.Folder}"));
     }
 
-    /// <summary>A fresh browser context (own cookies) for one user.</summary>
-    public Task<IBrowserContext> NewContextAsync(BrowserNewContextOptions? options = null)
+    /// <summary>A fresh browser context (own cookies) for one user, traced for failure artifacts.</summary>
+    public async Task<IBrowserContext> NewContextAsync(BrowserNewContextOptions? options = null)
     {
+        var testName = FailureArtifacts.CurrentTestName();
         options ??= new BrowserNewContextOptions();
         options.BaseURL = Server.BaseUrl.ToString();
-        return Browser.NewContextAsync(options);
+        return await FailureArtifacts.TraceAsync(await Browser.NewContextAsync(options), testName);
     }
 
     /// <inheritdoc />
     public async Task DisposeAsync()
     {
-        await Browser.DisposeAsync();
+        // Null when start-up failed (no Chromium, app did not start): report that, not a cleanup error.
+        if (Browser is not null)
+        {
+            await Browser.DisposeAsync();
+        }
         _playwright?.Dispose();
         await Server.DisposeAsync();
     }

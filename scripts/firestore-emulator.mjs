@@ -52,6 +52,11 @@ function downloadedJar() {
   return jar ? join(cache, jar) : null;
 }
 
+/** Whether some Firestore emulator jar is on this machine (no wrapper is built). */
+export function firestoreJarPresent() {
+  return Boolean(process.env.FIRESTORE_EMULATOR_BINARY_PATH || downloadedJar() || gcloudJars.some((jar) => existsSync(jar)));
+}
+
 /**
  * What firebase-tools needs to start the Firestore emulator, or why it cannot:
  * { ok: true, env: {...}, description } or { ok: false, reason }.

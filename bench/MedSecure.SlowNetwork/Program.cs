@@ -16,7 +16,7 @@ internal static class SlowNetworkBenchmark
     public static async Task Main()
     {
         await using var server = new MedSecureServer();
-        server.Start();
+        await server.StartAsync();
         using var playwright = await Playwright.CreateAsync();
         var chromium = new[] { Environment.GetEnvironmentVariable("MEDSECURE_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser" }
             .First(p => !string.IsNullOrEmpty(p) && File.Exists(p));
