@@ -71,6 +71,9 @@ public sealed class DiagnosisFlowTests(BrowserFixture fixture, ITestOutputHelper
         var uid = ticket.Principal.FindFirstValue(ClaimTypes.NameIdentifier)!;
         using var keys = (await services.GetRequiredService<ISessionKeyStore>().TryGetForUserAsync(ticket.Principal.FindFirstValue(SignedInKeys.SessionClaim)!, uid))!;
 
+        // The send happens outside a request, so act as the signed-in patient explicitly: the
+        // security rules refuse the store to anyone else.
+        using var actingAsPatient = ActingUser.As(keys.Tokens ?? throw new InvalidOperationException("The patient's session holds no Firebase tokens."));
         using var scope = services.CreateScope();
         var directory = scope.ServiceProvider.GetRequiredService<DoctorDirectory>();
         var entry = (await directory.SearchAsync(doctorName)).First(d => d.DisplayName == doctorName);
