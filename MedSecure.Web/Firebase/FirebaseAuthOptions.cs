@@ -11,9 +11,12 @@ public sealed class FirebaseAuthOptions
     /// <summary>Configuration section name.</summary>
     public const string SectionName = "Firebase";
 
+    /// <summary>The demo project the emulators run; demo- projects never reach production.</summary>
+    public const string DefaultProjectId = "demo-medsecure";
+
     /// <summary>Firebase project id; also the expected audience of ID tokens.</summary>
     [Required, RegularExpression("^[a-z0-9-]{4,40}$")]
-    public string ProjectId { get; set; } = "demo-medsecure";
+    public string ProjectId { get; set; } = DefaultProjectId;
 
     /// <summary>Web API key; required in production, any non-empty value works with the emulator.</summary>
     public string? ApiKey { get; set; }

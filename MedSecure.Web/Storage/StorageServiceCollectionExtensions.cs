@@ -1,3 +1,4 @@
+using MedSecure.Web.Firebase;
 using MedSecure.Web.Storage.Firebase;
 using MedSecure.Web.Storage.Firestore;
 using MedSecure.Web.Storage.Sqlite;
@@ -52,7 +53,9 @@ public static class StorageServiceCollectionExtensions
 
                 if (string.IsNullOrWhiteSpace(o.Firestore.ProjectId))
                 {
-                    o.Firestore.ProjectId = configuration["Firebase:ProjectId"] is { Length: > 0 } project ? project : "demo-medsecure";
+                    o.Firestore.ProjectId = configuration[$"{FirebaseAuthOptions.SectionName}:{nameof(FirebaseAuthOptions.ProjectId)}"] is { Length: > 0 } project
+                        ? project
+                        : FirebaseAuthOptions.DefaultProjectId;
                 }
             })
             .ValidateOnStart();
