@@ -45,6 +45,7 @@ public sealed class AuthorizationMatrixTests : IClassFixture<CastWebFactory>
         ["GET /Account/ChangePassword"] = Access.SignedIn,
         ["POST /Account/ChangePassword"] = Access.SignedIn,
         ["GET /Account/RecoveryCode"] = Access.SignedIn,
+        ["GET /Account/KeyCheck"] = Access.SignedIn,
         ["POST /Account/RecoveryCode"] = Access.SignedIn,
         ["GET /Directory/Index"] = Access.SignedIn,
         ["GET /Patient/Index"] = Access.Patient,
