@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using MedSecure.Paillier;
 using MedSecure.Web.Crypto;
 using MedSecure.Web.Storage;
 
@@ -309,8 +308,11 @@ public sealed class AuditChain(ITreeStore store, RecordSigner signer, TimeProvid
 
     /// <summary>Opens an entry's sealed description as one of its readers.</summary>
     /// <exception cref="RecordTamperedException">Not openable.</exception>
-    public static JsonObject OpenAbout(JsonNode? about, string patientUid, string doctorUid, string submissionId, long seq, string readerUid, PaillierPrivateKey key) =>
-        SealedEnvelope.Open(about, ComputationRecords.AboutPurpose, ComputationRecords.AboutContext(patientUid, doctorUid, submissionId, seq), readerUid, key);
+    public static JsonObject OpenAbout(JsonNode? about, string patientUid, string doctorUid, string submissionId, long seq, EnvelopeReader reader)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        return reader.Open(about, ComputationRecords.AboutPurpose, ComputationRecords.AboutContext(patientUid, doctorUid, submissionId, seq));
+    }
 
     /// <summary>How a message names an entry: "a computation by Dr X on 3 Dec 2025, 10:04 UTC".</summary>
     public static string Describe(AuditEntryKind kind, string doctorName, DateTimeOffset at) => kind == AuditEntryKind.Diagnosis

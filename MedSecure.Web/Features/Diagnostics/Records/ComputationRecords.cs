@@ -119,7 +119,7 @@ public sealed class ComputationRecords(ITreeStore store, RecordSigner signer, Au
     /// description opened by the reader (the patient or the doctor); one that fails is returned as
     /// <see cref="StoredComputation.Tampered"/> and nothing in it is usable.
     /// </summary>
-    public async Task<IReadOnlyList<StoredComputation>> ListAsync(string patientUid, string submissionId, string doctorUid, System.Security.Cryptography.ECDsa doctorKey, string readerUid, PaillierPrivateKey readerKey, CancellationToken ct = default)
+    public async Task<IReadOnlyList<StoredComputation>> ListAsync(string patientUid, string submissionId, string doctorUid, System.Security.Cryptography.ECDsa doctorKey, EnvelopeReader reader, CancellationToken ct = default)
     {
         var node = await store.GetAsync(ComputationsPath(patientUid, submissionId), ct) as JsonObject;
         if (node is null)
@@ -129,7 +129,7 @@ public sealed class ComputationRecords(ITreeStore store, RecordSigner signer, Au
         var list = new List<StoredComputation>();
         foreach (var (key, value) in node)
         {
-            list.Add(Verify(key, value, patientUid, submissionId, doctorUid, doctorKey, readerUid, readerKey));
+            list.Add(Verify(key, value, patientUid, submissionId, doctorUid, doctorKey, reader));
         }
         return list.OrderBy(c => c.Seq).ThenBy(c => c.Key, StringComparer.Ordinal).ToList();
     }
@@ -139,7 +139,7 @@ public sealed class ComputationRecords(ITreeStore store, RecordSigner signer, Au
         records.Where(r => !r.IsTampered).GroupBy(r => KeyOf(r.Kind, r.Id)).Select(g => g.MaxBy(r => r.Seq)!)
             .Concat(records.Where(r => r.IsTampered)).OrderBy(r => r.Seq).ToList();
 
-    private StoredComputation Verify(string key, JsonNode? value, string patientUid, string submissionId, string doctorUid, System.Security.Cryptography.ECDsa doctorKey, string readerUid, PaillierPrivateKey readerKey)
+    private StoredComputation Verify(string key, JsonNode? value, string patientUid, string submissionId, string doctorUid, System.Security.Cryptography.ECDsa doctorKey, EnvelopeReader reader)
     {
         if (value?["sealed"] is not JsonObject sealedRecord
             || !signer.IsValid(ComputationType, AuditChain.Unsigned(sealedRecord), Text(sealedRecord, RecordSigner.SignatureProperty), doctorKey)
@@ -153,7 +153,7 @@ public sealed class ComputationRecords(ITreeStore store, RecordSigner signer, Au
         JsonObject about;
         try
         {
-            about = SealedEnvelope.Open(sealedRecord["about"], AboutPurpose, AboutContext(patientUid, doctorUid, submissionId, seq), readerUid, readerKey);
+            about = reader.Open(sealedRecord["about"], AboutPurpose, AboutContext(patientUid, doctorUid, submissionId, seq));
         }
         catch (RecordTamperedException)
         {

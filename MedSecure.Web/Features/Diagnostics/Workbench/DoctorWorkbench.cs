@@ -224,7 +224,7 @@ public sealed class DoctorWorkbench(
         var earlier = new List<LinearDisclosure>();
         foreach (var submission in context.Series.Select(s => s.SubmissionId).Append(context.Entry.SubmissionId).Distinct(StringComparer.Ordinal))
         {
-            foreach (var record in await computations.ListAsync(context.Entry.PatientUid, submission, doctor.Uid, doctor.Keys.Keys.SigningKey, doctor.Uid, doctor.Keys.Keys.Paillier, ct))
+            foreach (var record in await computations.ListAsync(context.Entry.PatientUid, submission, doctor.Uid, doctor.Keys.Keys.SigningKey, EnvelopeReader.Of(doctor.Keys), ct))
             {
                 IReadOnlyList<string> over = record.InputSubmissions.Count > 0 ? record.InputSubmissions : [submission];
                 if (!record.IsTampered && record.Kind == ComputationKind.Formula
@@ -274,7 +274,7 @@ public sealed class DoctorWorkbench(
 
     private async Task<(IReadOnlyList<ResultLine> Lines, int Refused)> ResultsAsync(ActingDoctor doctor, VerifiedInboxEntry entry, CancellationToken ct)
     {
-        var stored = ComputationRecords.Latest(await computations.ListAsync(entry.PatientUid, entry.SubmissionId, doctor.Uid, doctor.Keys.Keys.SigningKey, doctor.Uid, doctor.Keys.Keys.Paillier, ct));
+        var stored = ComputationRecords.Latest(await computations.ListAsync(entry.PatientUid, entry.SubmissionId, doctor.Uid, doctor.Keys.Keys.SigningKey, EnvelopeReader.Of(doctor.Keys), ct));
         var lines = new List<ResultLine>();
         var refused = 0;
         var key = doctor.Keys.Keys.PaillierPublicKey;
