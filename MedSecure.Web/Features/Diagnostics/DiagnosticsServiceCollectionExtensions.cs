@@ -27,6 +27,8 @@ public static class DiagnosticsServiceCollectionExtensions
         services.AddScoped<DoctorInbox>();
         services.AddScoped<SubmissionCopies>();
         services.AddScoped<ComputationRecords>();
+        services.AddScoped<AuditChain>();
+        services.AddScoped<SignedStates>();
         services.AddScoped<Diagnoses>();
         services.AddScoped<DoctorWorkbench>();
         services.AddScoped<PatientDiagnostics>();

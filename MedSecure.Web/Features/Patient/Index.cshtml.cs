@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using MedSecure.Web.Features.Diagnostics.PatientView;
 using MedSecure.Web.Features.LabResults.Catalog;
 using MedSecure.Web.Features.LabResults.Submissions;
 using MedSecure.Web.Storage;
@@ -7,13 +8,16 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace MedSecure.Web.Features.Patient;
 
 /// <summary>The patient's home page: their submissions, newest first.</summary>
-public sealed class IndexModel(SubmissionStore submissions, LabCatalog catalog) : PageModel
+public sealed class IndexModel(SubmissionStore submissions, LabCatalog catalog, PatientDiagnostics diagnostics) : PageModel
 {
     /// <summary>The signed-in patient's name.</summary>
     public string DisplayName => User.FindFirstValue(ClaimTypes.Name) ?? "";
 
     /// <summary>Submissions, newest first (listing fields only; nothing is decrypted here).</summary>
     public IReadOnlyList<SubmissionSummary> Submissions { get; private set; } = [];
+
+    /// <summary>Plain notes by submission id, e.g. a "diagnosed" state whose diagnosis is gone from the store.</summary>
+    public IReadOnlyDictionary<string, string> Notes { get; private set; } = new Dictionary<string, string>();
 
     /// <summary>Set when the list could not be loaded.</summary>
     public string? StorageMessage { get; private set; }
@@ -27,7 +31,9 @@ public sealed class IndexModel(SubmissionStore submissions, LabCatalog catalog) 
     {
         try
         {
-            Submissions = await submissions.ListHistoryAsync(User.FindFirstValue(ClaimTypes.NameIdentifier)!, ct);
+            var uid = User.FindFirstValue(ClaimTypes.NameIdentifier)!;
+            Submissions = await submissions.ListHistoryAsync(uid, ct);
+            Notes = await diagnostics.ListNotesAsync(uid, Submissions, ct);
         }
         catch (TreeStoreException)
         {

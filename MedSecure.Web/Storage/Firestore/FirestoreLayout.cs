@@ -56,6 +56,7 @@ public sealed class FirestoreLayout
         ["diagnoses"] = "*/*/submissions/*",
         ["audit"] = "*/*/events/*",
         ["pins"] = "*/*/doctors/*",
+        ["auditHeads"] = "*/*/doctors/*",
     });
 
     /// <summary>Whether a scalar may sit above document depth (see remarks).</summary>

@@ -14,22 +14,28 @@ namespace MedSecure.Web.Features.Diagnostics.PatientView;
 /// <param name="DoctorName">Recipient.</param>
 /// <param name="Results">Every result the doctor computed, decrypted with the patient's key.</param>
 /// <param name="Diagnosis">The diagnosis, or null when none yet.</param>
-/// <param name="Audit">Which formulas and checks the doctor ran, and when.</param>
+/// <param name="Audit">Which formulas and checks the doctor ran, and when, in log order (and when the diagnosis was sent).</param>
 /// <param name="Refusals">Plain messages for records refused because they were altered.</param>
+/// <param name="LogProblems">Plain messages for entries of the log that are missing, reordered, duplicated or altered, and for a diagnosis or state that does not match it.</param>
+/// <param name="DiagnosisMissing">Set when a diagnosis was sent but is not in the store: what to say instead of "no diagnosis yet".</param>
 public sealed record PatientDiagnosticsView(
     string SubmissionId,
     string DoctorName,
     IReadOnlyList<ResultLine> Results,
     Diagnosis? Diagnosis,
     IReadOnlyList<AuditEvent> Audit,
-    IReadOnlyList<string> Refusals);
+    IReadOnlyList<string> Refusals,
+    IReadOnlyList<string>? LogProblems = null,
+    string? DiagnosisMissing = null);
 
 /// <summary>
 /// Reads, for the signed-in patient, the results the doctor computed on a submission, the
-/// diagnosis and the audit log. Every record's doctor signature is checked (against the key whose
-/// fingerprint the patient sent to) before anything in it is decrypted.
+/// diagnosis and the log. Every record's doctor signature is checked (against the key whose
+/// fingerprint the patient sent to) before anything in it is decrypted, and the log's hash chain is
+/// checked against the computation records, the diagnosis and the doctor-signed state, so that a
+/// deleted, copied, reordered or altered entry is reported by what it was.
 /// </summary>
-public sealed class PatientDiagnostics(SubmissionStore submissions, SubmissionOpener opener, AccountKeyRecords keys, ComputationRecords computations, Diagnoses diagnoses, FormulaCatalog catalog)
+public sealed class PatientDiagnostics(SubmissionStore submissions, SubmissionOpener opener, AccountKeyRecords keys, ComputationRecords computations, Diagnoses diagnoses, AuditChain chain, SignedStates states, FormulaCatalog catalog)
 {
     /// <summary>The message shown for a refused diagnosis.</summary>
     public const string DiagnosisRefused = "The diagnosis: " + RecordTamperedException.PlainMessage;
@@ -50,20 +56,95 @@ public sealed class PatientDiagnostics(SubmissionStore submissions, SubmissionOp
             return null;
         }
         var own = opener.OpenPatientCopy(submissionId, entry, patient);
+        var doctorName = own.Summary.DoctorName;
         var refusals = new List<string>();
+        var problems = new List<LogProblem>();
         using var doctorKey = await DoctorKeyAsync(own.DoctorUid, own.DoctorFingerprint, ct);
         if (doctorKey is null)
         {
             // Without the key the patient encrypted to, no doctor record can be trusted.
             var anything = await computations.AnyAsync(patient.UserId, submissionId, ct)
                 || await diagnoses.ExistsAsync(patient.UserId, submissionId, ct);
-            return new PatientDiagnosticsView(submissionId, own.Summary.DoctorName, [], null, [],
+            return new PatientDiagnosticsView(submissionId, doctorName, [], null, [],
                 anything ? [RecordTamperedException.PlainMessage] : []);
+        }
+
+        var records = await computations.ListAsync(patient.UserId, submissionId, own.DoctorUid, doctorKey, EnvelopeReader.Of(patient), ct);
+
+        Diagnosis? diagnosis = null;
+        var diagnosisTampered = false;
+        try
+        {
+            diagnosis = await diagnoses.ReadAsync(submissionId, patient, own.DoctorUid, doctorKey, ct);
+        }
+        catch (RecordTamperedException)
+        {
+            diagnosisTampered = true;
+            refusals.Add(DiagnosisRefused);
+        }
+
+        SignedState? signedState = null;
+        try
+        {
+            signedState = states.Read(entry[SignedStates.Field], patient.UserId, own.DoctorUid, submissionId, doctorKey);
+        }
+        catch (RecordTamperedException)
+        {
+            problems.Add(new LogProblem(submissionId, $"The record of when {doctorName} marked this submission diagnosed was altered in the store."));
+        }
+
+        var referenced = records.Where(r => !r.IsTampered).Select(r => (r.Seq, AuditEntryKind.Computation, r.At, submissionId)).ToList();
+        if (diagnosis is not null)
+        {
+            referenced.Add((diagnosis.Seq, AuditEntryKind.Diagnosis, diagnosis.WrittenAt, submissionId));
+        }
+        if (signedState is not null)
+        {
+            referenced.Add((signedState.Seq, AuditEntryKind.Diagnosis, signedState.At, submissionId));
+        }
+        var reading = await chain.ReadAsync(patient.UserId, own.DoctorUid, doctorName, doctorKey, referenced, ct);
+        problems.AddRange(reading.Problems);
+
+        // Each computation entry of this submission must have its record, unchanged.
+        var audit = new List<AuditEvent>();
+        var byKey = records.ToDictionary(r => r.Key, StringComparer.Ordinal);
+        var unmatched = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var e in reading.Entries.Where(e => e.SubmissionId == submissionId))
+        {
+            var described = AuditChain.Describe(e.Kind, e.DoctorName, e.At);
+            if (e.Kind == AuditEntryKind.Diagnosis)
+            {
+                audit.Add(new AuditEvent(e.EventId, e.Seq, AuditEntryKind.Diagnosis, ComputationKind.Formula, "", "", submissionId, [], own.DoctorUid, e.DoctorName, e.At));
+                continue;
+            }
+            if (!byKey.TryGetValue(e.RecordKey, out var record))
+            {
+                problems.Add(new LogProblem(submissionId, $"The result of a computation by {e.DoctorName} on {AuditChain.When(e.At)} is missing from the store."));
+            }
+            else if (!record.IsTampered && record.Hash != e.RecordHash)
+            {
+                unmatched.Add(record.Key);
+                problems.Add(new LogProblem(submissionId, $"The result of a computation by {e.DoctorName} on {AuditChain.When(e.At)} was replaced in the store; it is not shown."));
+            }
+            try
+            {
+                var about = AuditChain.OpenAbout(e.About, patient.UserId, own.DoctorUid, submissionId, e.Seq, EnvelopeReader.Of(patient));
+                if (!ComputationRecords.TryKind(ComputationRecords.Text(about, "kind"), out var kind))
+                {
+                    throw new RecordTamperedException();
+                }
+                audit.Add(new AuditEvent(e.EventId, e.Seq, AuditEntryKind.Computation, kind, ComputationRecords.Text(about, "id"), ComputationRecords.Text(about, "name"), submissionId,
+                    ComputationRecords.Text(about, "inputs").Split(' ', StringSplitOptions.RemoveEmptyEntries), own.DoctorUid, e.DoctorName, e.At));
+            }
+            catch (RecordTamperedException)
+            {
+                problems.Add(new LogProblem(submissionId, $"{AuditChain.Capitalized(described)} was altered in the store; it is not shown."));
+            }
         }
 
         var results = new List<ResultLine>();
         var refusedResults = false;
-        foreach (var record in await computations.ListAsync(patient.UserId, submissionId, own.DoctorUid, doctorKey, ct))
+        foreach (var record in ComputationRecords.Latest(records.Where(r => !unmatched.Contains(r.Key))))
         {
             if (ReadResult(record, patient) is { } line)
             {
@@ -79,22 +160,63 @@ public sealed class PatientDiagnostics(SubmissionStore submissions, SubmissionOp
             refusals.Add(ResultsRefused);
         }
 
-        Diagnosis? diagnosis = null;
-        try
+        var diagnosisEntry = reading.Entries.LastOrDefault(e => e.Kind == AuditEntryKind.Diagnosis && e.SubmissionId == submissionId);
+        string? diagnosisMissing = null;
+        if (diagnosis is not null)
         {
-            diagnosis = await diagnoses.ReadAsync(submissionId, patient, own.DoctorUid, doctorKey, ct);
+            if ((diagnosisEntry is not null && diagnosisEntry.RecordHash != diagnosis.Hash)
+                || (signedState is not null && signedState.DiagnosisHash != diagnosis.Hash))
+            {
+                problems.Add(new LogProblem(submissionId, $"The diagnosis shown is not the one {doctorName}'s log recorded: it was replaced in the store."));
+            }
         }
-        catch (RecordTamperedException)
+        else if (!diagnosisTampered)
         {
-            refusals.Add(DiagnosisRefused);
+            var sentAt = diagnosisEntry?.At ?? signedState?.At;
+            if (sentAt is { } at)
+            {
+                diagnosisMissing = $"The diagnosis {doctorName} sent on {AuditChain.When(at)} is missing from the store.";
+                problems.Add(new LogProblem(submissionId, diagnosisMissing));
+            }
+            else if (own.Summary.State == SubmissionState.Diagnosed)
+            {
+                diagnosisMissing = $"This submission is marked diagnosed, but no diagnosis from {doctorName} is in the store.";
+                problems.Add(new LogProblem(submissionId, diagnosisMissing));
+            }
+        }
+        var diagnosedAt = diagnosis?.WrittenAt ?? diagnosisEntry?.At ?? signedState?.At;
+        if (diagnosedAt is { } when && own.Summary.State != SubmissionState.Diagnosed)
+        {
+            problems.Add(new LogProblem(submissionId,
+                $"The store shows this submission as \u201c{SubmissionSealer.StateName(own.Summary.State)}\u201d, but {doctorName} sent a diagnosis on {AuditChain.When(when)}: its state was changed in the store."));
         }
 
-        var (audit, refusedEvents) = await computations.ListAuditAsync(patient.UserId, submissionId, uid => uid == own.DoctorUid ? doctorKey : null, ct);
-        if (refusedEvents > 0)
+        var shown = problems.Where(p => p.SubmissionId is null || p.SubmissionId == submissionId).Select(p => p.Message).Distinct(StringComparer.Ordinal).ToList();
+        if (problems.Any(p => p.SubmissionId is not null && p.SubmissionId != submissionId))
         {
-            refusals.Add(AuditRefused);
+            shown.Add($"Entries of {doctorName}'s log about your other submissions are missing or altered too; open those submissions to see which.");
         }
-        return new PatientDiagnosticsView(submissionId, own.Summary.DoctorName, results, diagnosis, audit, refusals);
+        return new PatientDiagnosticsView(submissionId, doctorName, results, diagnosis, audit.OrderBy(a => a.Seq).ToList(), refusals, shown, diagnosisMissing);
+    }
+
+    /// <summary>
+    /// For the patient's list: a plain note on each submission whose state says "diagnosed" while no
+    /// diagnosis is in the store (the list draws from the clear state only, so it must not say so silently).
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, string>> ListNotesAsync(string patientUid, IReadOnlyList<SubmissionSummary> list, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(list);
+        var notes = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (!list.Any(s => s.State == SubmissionState.Diagnosed))
+        {
+            return notes;
+        }
+        var present = await diagnoses.ListIdsAsync(patientUid, ct);
+        foreach (var s in list.Where(s => s.State == SubmissionState.Diagnosed && !present.Contains(s.SubmissionId)))
+        {
+            notes[s.SubmissionId] = "Its diagnosis is missing from the store; open it to see what is known.";
+        }
+        return notes;
     }
 
     private async Task<ECDsa?> DoctorKeyAsync(string doctorUid, string fingerprint, CancellationToken ct)

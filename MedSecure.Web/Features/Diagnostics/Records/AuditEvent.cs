@@ -11,13 +11,16 @@ public enum ComputationKind
 }
 
 /// <summary>
-/// One decryption the doctor's session made, as the patient sees it in their audit log:
-/// who computed what on which submission, and when. Signed by the doctor.
+/// One entry of the patient's log as the patient sees it: a decryption the doctor's session made
+/// (who computed what on which submission, and when), or the diagnosis being sent. Signed by the
+/// doctor and chained (<see cref="AuditChain"/>).
 /// </summary>
-/// <param name="EventId">Chronological push id under <c>audit/{patientUid}</c>.</param>
-/// <param name="Kind">Formula or check.</param>
-/// <param name="ComputationId">Formula id (e.g. "map", "mean:ldl:3") or check id.</param>
-/// <param name="Name">Its display name when recorded.</param>
+/// <param name="EventId">Storage key under <c>audit/{patientUid}</c> (<c>{doctorUid}~{seq}</c>).</param>
+/// <param name="Seq">Position in the (patient, doctor) chain.</param>
+/// <param name="Entry">Computation or diagnosis.</param>
+/// <param name="Kind">Formula or check (computations).</param>
+/// <param name="ComputationId">Formula id (e.g. "map", "mean:ldl:3") or check id; empty for the diagnosis.</param>
+/// <param name="Name">Its display name when recorded; empty for the diagnosis.</param>
 /// <param name="SubmissionId">The submission the doctor was looking at.</param>
 /// <param name="InputSubmissions">Every submission read, oldest first.</param>
 /// <param name="DoctorUid">Who ran it.</param>
@@ -25,6 +28,8 @@ public enum ComputationKind
 /// <param name="At">When.</param>
 public sealed record AuditEvent(
     string EventId,
+    long Seq,
+    AuditEntryKind Entry,
     ComputationKind Kind,
     string ComputationId,
     string Name,

@@ -15,7 +15,15 @@ namespace MedSecure.Web.Features.Diagnostics.Records;
 /// <param name="Results">Included results, as the doctor saw them.</param>
 /// <param name="DoctorName">Who wrote it.</param>
 /// <param name="WrittenAt">When.</param>
-public sealed record Diagnosis(string Text, IReadOnlyList<ResultLine> Results, string DoctorName, DateTimeOffset WrittenAt);
+/// <param name="Seq">Its entry's position in the patient's log.</param>
+/// <param name="Hash">SHA-256 of its signed form, as its log entry and signed state name it.</param>
+public sealed record Diagnosis(string Text, IReadOnlyList<ResultLine> Results, string DoctorName, DateTimeOffset WrittenAt, long Seq = 0, string Hash = "");
+
+/// <summary>A diagnosis just written: when, its place in the log and its hash.</summary>
+/// <param name="At">When.</param>
+/// <param name="Seq">Its entry's position in the (patient, doctor) chain.</param>
+/// <param name="Hash">SHA-256 of its signed form.</param>
+public sealed record WrittenDiagnosis(DateTimeOffset At, long Seq, string Hash);
 
 /// <summary>The submission already has a diagnosis; nothing was written.</summary>
 public sealed class AlreadyDiagnosedException() : Exception(PlainMessage)
@@ -26,7 +34,9 @@ public sealed class AlreadyDiagnosedException() : Exception(PlainMessage)
 
 /// <summary>
 /// Diagnoses at <c>diagnoses/{patientUid}/{submissionId}</c>: exactly one per submission (a
-/// conditional write that requires the node to be empty), encrypted for the patient and signed by the doctor.
+/// conditional write that requires the node to be empty), encrypted for the patient and signed by the
+/// doctor, written together with its entry in the patient's hash-chained log (<see cref="AuditChain"/>),
+/// so that its existence and its hash are bound into what the doctor signed.
 /// </summary>
 /// <remarks>
 /// <para>Hybrid encryption: a fresh random 256-bit key K encrypts the JSON payload
@@ -35,11 +45,11 @@ public sealed class AlreadyDiagnosedException() : Exception(PlainMessage)
 /// Paillier-encrypted under the patient's public key. Stored and signed (type
 /// <see cref="DiagnosisType"/>):</para>
 /// <code>
-/// { sealed: { v: 1, submissionId, patientUid, doctorUid, doctorName, doctorFingerprint, at: unix ms,
+/// { sealed: { v: 2, seq, submissionId, patientUid, doctorUid, doctorName, doctorFingerprint, at: unix ms,
 ///             key: EncryptedFixedPoint (scale 0), nonce, body: ciphertext‖tag, sig } }
 /// </code>
 /// </remarks>
-public sealed class Diagnoses(ITreeStore store, RecordSigner signer, TimeProvider clock)
+public sealed class Diagnoses(ITreeStore store, RecordSigner signer, AuditChain chain)
 {
     /// <summary>Record type a diagnosis is signed as.</summary>
     public const string DiagnosisType = "diagnostics.diagnosis";
@@ -47,7 +57,7 @@ public sealed class Diagnoses(ITreeStore store, RecordSigner signer, TimeProvide
     /// <summary>Most characters a diagnosis may have.</summary>
     public const int MaxTextLength = 4000;
 
-    private const int FormatVersion = 1;
+    private const int FormatVersion = 2;
     private static readonly JsonSerializerOptions PayloadJson = new(JsonSerializerDefaults.Web);
 
     /// <summary>Path of a submission's diagnosis.</summary>
@@ -57,54 +67,76 @@ public sealed class Diagnoses(ITreeStore store, RecordSigner signer, TimeProvide
     public async Task<bool> ExistsAsync(string patientUid, string submissionId, CancellationToken ct = default) =>
         await store.GetAsync(PathOf(patientUid, submissionId), ct) is not null;
 
-    /// <summary>Encrypts, signs and writes the diagnosis, only if none exists yet.</summary>
+    /// <summary>The ids of the patient's submissions that have a diagnosis record (valid or not), in one read.</summary>
+    public async Task<IReadOnlySet<string>> ListIdsAsync(string patientUid, CancellationToken ct = default) =>
+        (await store.GetAsync($"diagnoses/{patientUid}", ct) as JsonObject)?.Select(d => d.Key).ToHashSet(StringComparer.Ordinal)
+        ?? new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The doctor's own diagnosis record, signature checked (nothing decrypted: it is for the
+    /// patient): its time, place in the log and hash. Null when there is none or it does not verify.
+    /// </summary>
+    public async Task<WrittenDiagnosis?> FindWrittenAsync(string patientUid, string submissionId, string doctorUid, ECDsa doctorKey, CancellationToken ct = default)
+    {
+        if (await store.GetAsync(PathOf(patientUid, submissionId), ct) is not { } node
+            || node["sealed"] is not JsonObject sealedRecord
+            || !signer.IsValid(DiagnosisType, AuditChain.Unsigned(sealedRecord), ComputationRecords.Text(sealedRecord, RecordSigner.SignatureProperty), doctorKey)
+            || ComputationRecords.Text(sealedRecord, "submissionId") != submissionId
+            || ComputationRecords.Text(sealedRecord, "patientUid") != patientUid
+            || ComputationRecords.Text(sealedRecord, "doctorUid") != doctorUid
+            || sealedRecord["seq"] is not JsonValue s || !s.TryGetValue<long>(out var seq)
+            || sealedRecord["at"] is not JsonValue a || !a.TryGetValue<long>(out var at))
+        {
+            return null;
+        }
+        return new WrittenDiagnosis(DateTimeOffset.FromUnixTimeMilliseconds(at), seq, AuditChain.HashOf(sealedRecord));
+    }
+
+    /// <summary>Encrypts, signs and writes the diagnosis with its log entry, only if none exists yet.</summary>
     /// <exception cref="AlreadyDiagnosedException">Another write got there first; nothing was overwritten.</exception>
-    public async Task<DateTimeOffset> WriteAsync(string patientUid, string submissionId, PublicKeyRecord patientKeys, ActingDoctor doctor, string text, IReadOnlyList<ResultLine> results, CancellationToken ct = default)
+    public async Task<WrittenDiagnosis> WriteAsync(string patientUid, string submissionId, PublicKeyRecord patientKeys, ActingDoctor doctor, string text, IReadOnlyList<ResultLine> results, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(patientKeys);
         ArgumentNullException.ThrowIfNull(doctor);
-        var at = clock.GetUtcNow();
         var payload = JsonSerializer.SerializeToUtf8Bytes(new Payload(text, results), PayloadJson);
         var key = RandomNumberGenerator.GetBytes(32);
-        var nonce = RandomNumberGenerator.GetBytes(AesGcm.NonceByteSizes.MaxSize);
-        var body = new byte[payload.Length + AesGcm.TagByteSizes.MaxSize];
         try
         {
+            var nonce = RandomNumberGenerator.GetBytes(AesGcm.NonceByteSizes.MaxSize);
+            var body = new byte[payload.Length + AesGcm.TagByteSizes.MaxSize];
             using (var aes = new AesGcm(key, AesGcm.TagByteSizes.MaxSize))
             {
                 aes.Encrypt(nonce, payload, body.AsSpan(0, payload.Length), body.AsSpan(payload.Length), AdditionalData(patientUid, submissionId, doctor.Uid));
             }
             var wrappedKey = patientKeys.GetPaillierPublicKey().Encrypt(new BigInteger(key, isUnsigned: true, isBigEndian: true));
-            var sealedRecord = new JsonObject
+            var hash = "";
+            var (at, seq) = await chain.AppendAsync(patientUid, submissionId, AuditEntryKind.Diagnosis, doctor, (seq, at) =>
             {
-                ["v"] = FormatVersion,
-                ["submissionId"] = submissionId,
-                ["patientUid"] = patientUid,
-                ["doctorUid"] = doctor.Uid,
-                ["doctorName"] = doctor.Name,
-                ["doctorFingerprint"] = doctor.Keys.Keys.ToPublicKeyRecord().Fingerprint,
-                ["at"] = at.ToUnixTimeMilliseconds(),
-                ["key"] = JsonNode.Parse(EncryptedFixedPoint.FromCiphertext(wrappedKey, 0, BigInteger.One).ToJson()),
-                ["nonce"] = Base64Url.EncodeToString(nonce),
-                ["body"] = Base64Url.EncodeToString(body),
-            };
-            signer.SignInto(DiagnosisType, sealedRecord, doctor.Keys.Keys.SigningKey);
-            await store.SetIfMatchAsync(PathOf(patientUid, submissionId), new JsonObject { ["sealed"] = sealedRecord }, TreeStore.NullETag, ct);
-            return at;
+                var sealedRecord = new JsonObject
+                {
+                    ["v"] = FormatVersion,
+                    ["seq"] = seq,
+                    ["submissionId"] = submissionId,
+                    ["patientUid"] = patientUid,
+                    ["doctorUid"] = doctor.Uid,
+                    ["doctorName"] = doctor.Name,
+                    ["doctorFingerprint"] = doctor.Keys.Keys.ToPublicKeyRecord().Fingerprint,
+                    ["at"] = at.ToUnixTimeMilliseconds(),
+                    ["key"] = JsonNode.Parse(EncryptedFixedPoint.FromCiphertext(wrappedKey, 0, BigInteger.One).ToJson()),
+                    ["nonce"] = Base64Url.EncodeToString(nonce),
+                    ["body"] = Base64Url.EncodeToString(body),
+                };
+                signer.SignInto(DiagnosisType, sealedRecord, doctor.Keys.Keys.SigningKey);
+                hash = AuditChain.HashOf(sealedRecord);
+                return new ChainedRecord(PathOf(patientUid, submissionId), new JsonObject { ["sealed"] = sealedRecord }, seq, null);
+            }, ct);
+            return new WrittenDiagnosis(at, seq, hash);
         }
         catch (TreeStoreConflictException)
         {
+            // The diagnosis's own path was taken (the chain retries lost races for its entry itself);
+            // under the security rules that arrives as a refused rewrite and is told the same way.
             throw new AlreadyDiagnosedException();
-        }
-        catch (TreeStorePermissionException)
-        {
-            // Security rules judge a write to an existing diagnosis as a forbidden rewrite before
-            // the must-not-exist condition is even checked: the same lost race, told differently.
-            if (await ExistsAsync(patientUid, submissionId, CancellationToken.None))
-            {
-                throw new AlreadyDiagnosedException();
-            }
-            throw;
         }
         finally
         {
@@ -162,7 +194,8 @@ public sealed class Diagnoses(ITreeStore store, RecordSigner signer, TimeProvide
             }
             var payload = JsonSerializer.Deserialize<Payload>(plain, PayloadJson) ?? throw new RecordTamperedException();
             return new Diagnosis(payload.Text, payload.Results ?? [], ComputationRecords.Text(sealedRecord, "doctorName"),
-                DateTimeOffset.FromUnixTimeMilliseconds(sealedRecord["at"]!.GetValue<long>()));
+                DateTimeOffset.FromUnixTimeMilliseconds(sealedRecord["at"]!.GetValue<long>()),
+                sealedRecord["seq"]!.GetValue<long>(), AuditChain.HashOf(sealedRecord));
         }
         catch (Exception ex) when (ex is PaillierException or CryptographicException or FormatException or JsonException or InvalidOperationException or ArgumentException or NullReferenceException)
         {

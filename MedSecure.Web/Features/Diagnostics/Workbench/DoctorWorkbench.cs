@@ -53,7 +53,8 @@ public sealed class DoctorWorkbench(
     HomomorphicEvaluator evaluator,
     ResultDecryptor decryptor,
     ComputationRecords computations,
-    Diagnoses diagnoses)
+    Diagnoses diagnoses,
+    SignedStates states)
 {
     /// <summary>Opens a submission for the doctor; null when it is not in their inbox. Marks it opened.</summary>
     /// <exception cref="RecordTamperedException">The entry or the patient's keys were altered.</exception>
@@ -67,6 +68,14 @@ public sealed class DoctorWorkbench(
         if (current.State == SubmissionState.Sent)
         {
             await copies.SetStateAsync(doctor.Uid, current.PatientUid, submissionId, SubmissionState.Opened, ct);
+        }
+        if (current.State != SubmissionState.Diagnosed
+            && await diagnoses.FindWrittenAsync(current.PatientUid, submissionId, doctor.Uid, doctor.Keys.Keys.SigningKey, ct) is { } written)
+        {
+            // The diagnosis landed but the signed state did not (the two are separate writes):
+            // finish the move, so the patient is not told their state was reset.
+            await copies.SetStateAsync(doctor.Uid, current.PatientUid, submissionId, SubmissionState.Diagnosed,
+                states.Diagnosed(doctor, current.PatientUid, submissionId, written), ct);
         }
         var present = current.DoctorKeyValues.Values.Keys.ToHashSet(StringComparer.Ordinal);
         var (results, refused) = await ResultsAsync(doctor, current, ct);
@@ -138,7 +147,7 @@ public sealed class DoctorWorkbench(
             patientCopies.Add(await copies.PatientCopyAsync(context.Entry.PatientUid, doctor.Uid, input.SubmissionId, context.PatientKeys, ct));
         }
         var forPatient = evaluator.Evaluate(formula, patientCopies, context.PatientKeys.GetPaillierPublicKey());
-        var at = await computations.RecordAsync(context.Entry.PatientUid,
+        var at = await computations.RecordAsync(context.Entry.PatientUid, context.PatientKeys.GetPaillierPublicKey(),
             new ComputationDraft(ComputationKind.Formula, formula.Id, formula.Name, submissionId, forDoctor.InputSubmissions,
                 forDoctor.ToEncryptedFixedPoint(), forPatient.ToEncryptedFixedPoint()),
             doctor, ct);
@@ -164,7 +173,7 @@ public sealed class DoctorWorkbench(
         var blinded = evaluator.Blind(check, context.Entry.DoctorKeyValues, doctor.Keys.Keys.PaillierPublicKey);
         var patientCopy = await copies.PatientCopyAsync(context.Entry.PatientUid, doctor.Uid, submissionId, context.PatientKeys, ct);
         var forPatient = evaluator.Difference(check, patientCopy, context.PatientKeys.GetPaillierPublicKey());
-        var at = await computations.RecordAsync(context.Entry.PatientUid,
+        var at = await computations.RecordAsync(context.Entry.PatientUid, context.PatientKeys.GetPaillierPublicKey(),
             new ComputationDraft(ComputationKind.Check, check.Id, check.Name, submissionId, [submissionId],
                 EncryptedFixedPoint.FromCiphertext(blinded.Blinded, 0, BigInteger.One), forPatient),
             doctor, ct);
@@ -182,10 +191,13 @@ public sealed class DoctorWorkbench(
         }
         var (results, _) = await ResultsAsync(doctor, context.Entry, ct);
         var included = results.Where(r => includedResultKeys.Contains(r.Key)).ToList();
-        await diagnoses.WriteAsync(context.Entry.PatientUid, submissionId, context.PatientKeys, doctor, text, included, ct);
-        // Not in the same write as the diagnosis: a conditional write cannot be part of a multi-path
-        // update. If this fails, the page still reads "diagnosed" from the diagnosis itself.
-        await copies.SetStateAsync(doctor.Uid, context.Entry.PatientUid, submissionId, SubmissionState.Diagnosed, ct);
+        var written = await diagnoses.WriteAsync(context.Entry.PatientUid, submissionId, context.PatientKeys, doctor, text, included, ct);
+        // Not in the same write as the diagnosis: the security rules let the state move only once the
+        // diagnosis exists. If this fails, the page still reads "diagnosed" from the diagnosis itself,
+        // and the next opening of the submission finishes the move. The move is signed, naming the
+        // diagnosis's place in the log, so a reset state is noticed by the patient.
+        await copies.SetStateAsync(doctor.Uid, context.Entry.PatientUid, submissionId, SubmissionState.Diagnosed,
+            states.Diagnosed(doctor, context.Entry.PatientUid, submissionId, written), ct);
         return true;
     }
 
@@ -212,7 +224,7 @@ public sealed class DoctorWorkbench(
         var earlier = new List<LinearDisclosure>();
         foreach (var submission in context.Series.Select(s => s.SubmissionId).Append(context.Entry.SubmissionId).Distinct(StringComparer.Ordinal))
         {
-            foreach (var record in await computations.ListAsync(context.Entry.PatientUid, submission, doctor.Uid, doctor.Keys.Keys.SigningKey, ct))
+            foreach (var record in await computations.ListAsync(context.Entry.PatientUid, submission, doctor.Uid, doctor.Keys.Keys.SigningKey, EnvelopeReader.Of(doctor.Keys), ct))
             {
                 IReadOnlyList<string> over = record.InputSubmissions.Count > 0 ? record.InputSubmissions : [submission];
                 if (!record.IsTampered && record.Kind == ComputationKind.Formula
@@ -262,7 +274,7 @@ public sealed class DoctorWorkbench(
 
     private async Task<(IReadOnlyList<ResultLine> Lines, int Refused)> ResultsAsync(ActingDoctor doctor, VerifiedInboxEntry entry, CancellationToken ct)
     {
-        var stored = await computations.ListAsync(entry.PatientUid, entry.SubmissionId, doctor.Uid, doctor.Keys.Keys.SigningKey, ct);
+        var stored = ComputationRecords.Latest(await computations.ListAsync(entry.PatientUid, entry.SubmissionId, doctor.Uid, doctor.Keys.Keys.SigningKey, EnvelopeReader.Of(doctor.Keys), ct));
         var lines = new List<ResultLine>();
         var refused = 0;
         var key = doctor.Keys.Keys.PaillierPublicKey;
@@ -276,13 +288,17 @@ public sealed class DoctorWorkbench(
                 {
                     refused++;
                 }
-                else if (record.Kind == ComputationKind.Formula && catalog.TryGetFormula(record.Id, out var formula) && formula.Inputs.Count > 1)
+                else if (record.Kind == ComputationKind.Check && record.ForDoctorJson is null)
+                {
+                    // A check whose outcome is not kept as a doctor-key ciphertext: nothing to show from here.
+                }
+                else if (record.Kind == ComputationKind.Formula && catalog.TryGetFormula(record.Id, out var formula) && formula.Inputs.Count > 1 && record.ForDoctorJson is not null)
                 {
                     var value = EncryptedFixedPoint.FromJson(key, record.ForDoctorJson);
                     var result = new ComputedResult(formula, record.InputSubmissions, value.Ciphertext, value.Denominator);
                     lines.Add(Line(formula, decryptor.Decrypt(result, doctor.Keys.Keys.Paillier), record.At));
                 }
-                else if (record.Kind == ComputationKind.Check && catalog.TryGetCheck(record.Id, out var check))
+                else if (record.Kind == ComputationKind.Check && catalog.TryGetCheck(record.Id, out var check) && record.ForDoctorJson is not null)
                 {
                     var value = EncryptedFixedPoint.FromJson(key, record.ForDoctorJson);
                     var blinded = new BlindedThreshold(check, catalog.IntegerFormOf(check), entry.SubmissionId, value.Ciphertext);

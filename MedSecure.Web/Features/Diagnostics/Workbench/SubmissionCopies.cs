@@ -118,10 +118,33 @@ public sealed class SubmissionCopies(ITreeStore store, SubmissionOpener opener, 
     }
 
     /// <summary>Moves the submission to <paramref name="state"/> in the doctor's inbox and the patient's history at once.</summary>
+    /// <param name="doctorUid">The doctor.</param>
+    /// <param name="patientUid">The patient.</param>
+    /// <param name="submissionId">The submission.</param>
+    /// <param name="state">The new state.</param>
+    /// <param name="ct">Cancellation.</param>
     public Task SetStateAsync(string doctorUid, string patientUid, string submissionId, SubmissionState state, CancellationToken ct = default) =>
-        store.UpdateAsync("", new Dictionary<string, JsonNode?>
+        SetStateAsync(doctorUid, patientUid, submissionId, state, null, ct);
+
+    /// <summary>Moves the submission to <paramref name="state"/> in both copies at once, with the doctor's signed statement of the move beside the state.</summary>
+    /// <param name="doctorUid">The doctor.</param>
+    /// <param name="patientUid">The patient.</param>
+    /// <param name="submissionId">The submission.</param>
+    /// <param name="state">The new state.</param>
+    /// <param name="seal">The signed statement (stored as <c>stateSeal</c> in both copies), if any.</param>
+    /// <param name="ct">Cancellation.</param>
+    public Task SetStateAsync(string doctorUid, string patientUid, string submissionId, SubmissionState state, JsonNode? seal, CancellationToken ct = default)
+    {
+        var updates = new Dictionary<string, JsonNode?>
         {
             [$"{SubmissionStore.InboxPath(doctorUid, submissionId)}/state"] = SubmissionSealer.StateName(state),
             [$"{SubmissionStore.HistoryPath(patientUid, submissionId)}/state"] = SubmissionSealer.StateName(state),
-        }, ct);
+        };
+        if (seal is not null)
+        {
+            updates[$"{SubmissionStore.InboxPath(doctorUid, submissionId)}/{Records.SignedStates.Field}"] = seal.DeepClone();
+            updates[$"{SubmissionStore.HistoryPath(patientUid, submissionId)}/{Records.SignedStates.Field}"] = seal.DeepClone();
+        }
+        return store.UpdateAsync("", updates, ct);
+    }
 }

@@ -440,52 +440,54 @@ public sealed class FirestoreRulesTests(RulesWorld world) : IClassFixture<RulesW
         Allow("doctor records a first computation on a submission in own inbox", async w =>
         {
             var id = await w.NewSubmissionAsync("opened");
-            return await w.E.CommitAsync(w.X.IdToken, w.E.Patch($"computations/{w.A.Uid}/submissions/{id}", RulesWorld.Computations(w.X, w.A, id, "formula~map")));
+            return await w.E.CommitAsync(w.X.IdToken, w.E.Patch($"computations/{w.A.Uid}/submissions/{id}", RulesWorld.Computations(w.X, w.A, id, RulesWorld.Slot(w.X, 1))));
         }),
         Allow("doctor adds another computation", async w =>
         {
             var id = await w.NewSubmissionAsync("opened");
-            await w.E.SeedAsync(($"computations/{w.A.Uid}/submissions/{id}", RulesWorld.Computations(w.X, w.A, id, "formula~map")));
-            return await w.E.CommitAsync(w.X.IdToken, w.E.Patch($"computations/{w.A.Uid}/submissions/{id}", RulesWorld.Computations(w.X, w.A, id, "check~hba1c-diabetes")));
+            await w.E.SeedAsync(($"computations/{w.A.Uid}/submissions/{id}", RulesWorld.Computations(w.X, w.A, id, RulesWorld.Slot(w.X, 1))));
+            return await w.E.CommitAsync(w.X.IdToken, w.E.Patch($"computations/{w.A.Uid}/submissions/{id}", RulesWorld.Computations(w.X, w.A, id, RulesWorld.Slot(w.X, 2))));
         }),
-        Allow("doctor runs a check again", async w =>
+        Refuse("doctor rewrites an earlier computation", async w =>
         {
             var id = await w.NewSubmissionAsync("opened");
-            await w.E.SeedAsync(($"computations/{w.A.Uid}/submissions/{id}", RulesWorld.Computations(w.X, w.A, id, "check~hba1c-diabetes")));
-            return await w.E.CommitAsync(w.X.IdToken, w.E.Patch($"computations/{w.A.Uid}/submissions/{id}", RulesWorld.Computations(w.X, w.A, id, "check~hba1c-diabetes")));
+            await w.E.SeedAsync(($"computations/{w.A.Uid}/submissions/{id}", RulesWorld.Computations(w.X, w.A, id, RulesWorld.Slot(w.X, 1))));
+            var rewritten = RulesWorld.Computations(w.X, w.A, id, RulesWorld.Slot(w.X, 1));
+            rewritten[RulesWorld.Slot(w.X, 1)]!["sealed"]!["forPatient"] = "another ciphertext";
+            return await w.E.CommitAsync(w.X.IdToken, w.E.Patch($"computations/{w.A.Uid}/submissions/{id}", rewritten));
         }),
         Refuse("doctor removes an earlier computation (the disclosure ledger)", async w =>
         {
             var id = await w.NewSubmissionAsync("opened");
-            await w.E.SeedAsync(($"computations/{w.A.Uid}/submissions/{id}", RulesWorld.Computations(w.X, w.A, id, "formula~map", "formula~pp")));
-            return await w.E.CommitAsync(w.X.IdToken, w.E.RemoveFields($"computations/{w.A.Uid}/submissions/{id}", "formula~map"));
+            await w.E.SeedAsync(($"computations/{w.A.Uid}/submissions/{id}", RulesWorld.Computations(w.X, w.A, id, RulesWorld.Slot(w.X, 1), RulesWorld.Slot(w.X, 2))));
+            return await w.E.CommitAsync(w.X.IdToken, w.E.RemoveFields($"computations/{w.A.Uid}/submissions/{id}", RulesWorld.Slot(w.X, 1)));
         }),
         Refuse("doctor deletes a submission's computations", async w =>
         {
             var id = await w.NewSubmissionAsync("opened");
-            await w.E.SeedAsync(($"computations/{w.A.Uid}/submissions/{id}", RulesWorld.Computations(w.X, w.A, id, "formula~map")));
+            await w.E.SeedAsync(($"computations/{w.A.Uid}/submissions/{id}", RulesWorld.Computations(w.X, w.A, id, RulesWorld.Slot(w.X, 1))));
             return await w.E.CommitAsync(w.X.IdToken, w.E.Delete($"computations/{w.A.Uid}/submissions/{id}"));
         }),
-        Refuse("doctor computes on a submission sent to another doctor", w => w.E.CommitAsync(w.X.IdToken, w.E.Patch($"computations/{w.A.Uid}/submissions/{w.S2}", RulesWorld.Computations(w.X, w.A, w.S2, "formula~map")))),
+        Refuse("doctor computes on a submission sent to another doctor", w => w.E.CommitAsync(w.X.IdToken, w.E.Patch($"computations/{w.A.Uid}/submissions/{w.S2}", RulesWorld.Computations(w.X, w.A, w.S2, RulesWorld.Slot(w.X, 1))))),
         Refuse("doctor files a computation under another patient", async w =>
         {
             var id = await w.NewSubmissionAsync("opened");
-            return await w.E.CommitAsync(w.X.IdToken, w.E.Patch($"computations/{w.B.Uid}/submissions/{id}", RulesWorld.Computations(w.X, w.B, id, "formula~map")));
+            return await w.E.CommitAsync(w.X.IdToken, w.E.Patch($"computations/{w.B.Uid}/submissions/{id}", RulesWorld.Computations(w.X, w.B, id, RulesWorld.Slot(w.X, 1))));
         }),
         Refuse("other doctor computes on a doctor's submission", async w =>
         {
             var id = await w.NewSubmissionAsync("opened");
-            return await w.E.CommitAsync(w.Y.IdToken, w.E.Patch($"computations/{w.A.Uid}/submissions/{id}", RulesWorld.Computations(w.Y, w.A, id, "formula~map")));
+            return await w.E.CommitAsync(w.Y.IdToken, w.E.Patch($"computations/{w.A.Uid}/submissions/{id}", RulesWorld.Computations(w.Y, w.A, id, RulesWorld.Slot(w.Y, 1))));
         }),
         Refuse("patient writes results on own submission", async w =>
         {
             var id = await w.NewSubmissionAsync("opened");
-            return await w.E.CommitAsync(w.A.IdToken, w.E.Patch($"computations/{w.A.Uid}/submissions/{id}", RulesWorld.Computations(w.X, w.A, id, "formula~map")));
+            return await w.E.CommitAsync(w.A.IdToken, w.E.Patch($"computations/{w.A.Uid}/submissions/{id}", RulesWorld.Computations(w.X, w.A, id, RulesWorld.Slot(w.X, 1))));
         }),
         Refuse("signed out writes results", async w =>
         {
             var id = await w.NewSubmissionAsync("opened");
-            return await w.E.CommitAsync(RulesWorld.SignedOut, w.E.Patch($"computations/{w.A.Uid}/submissions/{id}", RulesWorld.Computations(w.X, w.A, id, "formula~map")));
+            return await w.E.CommitAsync(RulesWorld.SignedOut, w.E.Patch($"computations/{w.A.Uid}/submissions/{id}", RulesWorld.Computations(w.X, w.A, id, RulesWorld.Slot(w.X, 1))));
         }),
     ];
 
@@ -548,21 +550,51 @@ public sealed class FirestoreRulesTests(RulesWorld world) : IClassFixture<RulesW
         Refuse("other doctor reads an audit event", w => w.E.GetAsync($"audit/{w.A.Uid}/events/{w.E1}", w.Y.IdToken)),
         Refuse("other patient reads an audit event", w => w.E.GetAsync($"audit/{w.A.Uid}/events/{w.E1}", w.B.IdToken)),
         Refuse("signed out reads the audit log", w => w.E.ListAsync($"audit/{w.A.Uid}/events", RulesWorld.SignedOut)),
-        Allow("doctor records a decryption on a submission in own inbox", w => w.E.CommitAsync(w.X.IdToken, w.E.Set($"audit/{w.A.Uid}/events/{Now("e")}", RulesWorld.AuditEvent(w.X, w.A, w.S1)))),
-        Refuse("doctor records an event in another doctor's name", w => w.E.CommitAsync(w.X.IdToken, w.E.Set($"audit/{w.A.Uid}/events/{Now("e")}", RulesWorld.AuditEvent(w.X, w.A, w.S1, sealedDoctorUid: w.Y.Uid)))),
-        Refuse("doctor records an event about a submission sent to another doctor", w => w.E.CommitAsync(w.X.IdToken, w.E.Set($"audit/{w.A.Uid}/events/{Now("e")}", RulesWorld.AuditEvent(w.X, w.A, w.S2)))),
+        Allow("doctor records a decryption on a submission in own inbox", w => w.E.CommitAsync(w.X.IdToken, w.E.Set($"audit/{w.A.Uid}/events/{w.X.Uid}~{Now("e")}", RulesWorld.AuditEvent(w.X, w.A, w.S1)))),
+        Refuse("doctor records an event in another doctor's name", w => w.E.CommitAsync(w.X.IdToken, w.E.Set($"audit/{w.A.Uid}/events/{w.X.Uid}~{Now("e")}", RulesWorld.AuditEvent(w.X, w.A, w.S1, sealedDoctorUid: w.Y.Uid)))),
+        Refuse("doctor records an event about a submission sent to another doctor", w => w.E.CommitAsync(w.X.IdToken, w.E.Set($"audit/{w.A.Uid}/events/{w.X.Uid}~{Now("e")}", RulesWorld.AuditEvent(w.X, w.A, w.S2)))),
+        Refuse("doctor records an event in another doctor's part of the chain", w => w.E.CommitAsync(w.X.IdToken, w.E.Set($"audit/{w.A.Uid}/events/{w.Y.Uid}~{Now("e")}", RulesWorld.AuditEvent(w.X, w.A, w.S1)))),
         Refuse("doctor rewrites an audit event", w => w.E.CommitAsync(w.X.IdToken, w.E.Set($"audit/{w.A.Uid}/events/{w.E1}", RulesWorld.AuditEvent(w.X, w.A, w.S1)))),
         Refuse("doctor deletes an audit event", w => w.E.CommitAsync(w.X.IdToken, w.E.Delete($"audit/{w.A.Uid}/events/{w.E1}"))),
         Refuse("patient deletes an event from own log", w => w.E.CommitAsync(w.A.IdToken, w.E.Delete($"audit/{w.A.Uid}/events/{w.E1}"))),
-        Refuse("patient writes into own audit log", w => w.E.CommitAsync(w.A.IdToken, w.E.Set($"audit/{w.A.Uid}/events/{Now("e")}", RulesWorld.AuditEvent(w.X, w.A, w.S1)))),
-        Refuse("other doctor records an event", w => w.E.CommitAsync(w.Y.IdToken, w.E.Set($"audit/{w.A.Uid}/events/{Now("e")}", RulesWorld.AuditEvent(w.Y, w.A, w.S1)))),
-        Refuse("signed out records an event", w => w.E.CommitAsync(RulesWorld.SignedOut, w.E.Set($"audit/{w.A.Uid}/events/{Now("e")}", RulesWorld.AuditEvent(w.X, w.A, w.S1)))),
+        Refuse("patient writes into own audit log", w => w.E.CommitAsync(w.A.IdToken, w.E.Set($"audit/{w.A.Uid}/events/{w.X.Uid}~{Now("e")}", RulesWorld.AuditEvent(w.X, w.A, w.S1)))),
+        Refuse("other doctor records an event", w => w.E.CommitAsync(w.Y.IdToken, w.E.Set($"audit/{w.A.Uid}/events/{w.Y.Uid}~{Now("e")}", RulesWorld.AuditEvent(w.Y, w.A, w.S1)))),
+        Refuse("signed out records an event", w => w.E.CommitAsync(RulesWorld.SignedOut, w.E.Set($"audit/{w.A.Uid}/events/{w.X.Uid}~{Now("e")}", RulesWorld.AuditEvent(w.X, w.A, w.S1)))),
     ];
 
     public static TheoryData<string> AuditCases => Labels(Audit);
 
     [SkippableTheory, MemberData(nameof(AuditCases))]
     public Task Audit_events_are_appended_by_the_decrypting_doctor_and_read_only_by_the_patient(string access) => CheckAsync(Audit, access);
+
+    // ---------------------------------------------------------------- auditHeads/{patientUid}/{doctorUid}
+
+    public static readonly RulesAccess[] Heads =
+    [
+        Allow("patient reads the head of a doctor's chain in own log", w => w.E.GetAsync($"auditHeads/{w.A.Uid}/doctors/{w.X.Uid}", w.A.IdToken)),
+        Allow("doctor reads the head of own chain", w => w.E.GetAsync($"auditHeads/{w.A.Uid}/doctors/{w.X.Uid}", w.X.IdToken)),
+        Refuse("other doctor reads it", w => w.E.GetAsync($"auditHeads/{w.A.Uid}/doctors/{w.X.Uid}", w.Y.IdToken)),
+        Refuse("other patient reads it", w => w.E.GetAsync($"auditHeads/{w.A.Uid}/doctors/{w.X.Uid}", w.B.IdToken)),
+        Refuse("signed out reads it", w => w.E.GetAsync($"auditHeads/{w.A.Uid}/doctors/{w.X.Uid}", RulesWorld.SignedOut)),
+        Allow("doctor starts own chain for a patient in own inbox", async w =>
+        {
+            var fresh = await w.NewcomerDoctorAsync();
+            var id = await w.NewSubmissionAsync("opened", doctor: fresh);
+            return await w.E.CommitAsync(fresh.IdToken, w.E.Set($"auditHeads/{w.A.Uid}/doctors/{fresh.Uid}", RulesWorld.Head(fresh, w.A, id, 1)));
+        }),
+        Allow("doctor moves own head forward", w => w.E.CommitAsync(w.X.IdToken, w.E.Set($"auditHeads/{w.A.Uid}/doctors/{w.X.Uid}", RulesWorld.Head(w.X, w.A, w.S1, w.NextSeq())))),
+        Refuse("doctor moves own head back", w => w.E.CommitAsync(w.X.IdToken, w.E.Set($"auditHeads/{w.A.Uid}/doctors/{w.X.Uid}", RulesWorld.Head(w.X, w.A, w.S1, 0)))),
+        Refuse("doctor deletes own head", w => w.E.CommitAsync(w.X.IdToken, w.E.Delete($"auditHeads/{w.A.Uid}/doctors/{w.X.Uid}"))),
+        Refuse("doctor writes another doctor's head", w => w.E.CommitAsync(w.X.IdToken, w.E.Set($"auditHeads/{w.A.Uid}/doctors/{w.Y.Uid}", RulesWorld.Head(w.Y, w.A, w.S1, 5)))),
+        Refuse("doctor starts a chain for a submission sent to another doctor", w => w.E.CommitAsync(w.X.IdToken, w.E.Set($"auditHeads/{w.B.Uid}/doctors/{w.X.Uid}", RulesWorld.Head(w.X, w.B, w.S2, 1)))),
+        Refuse("patient writes a head in own log", w => w.E.CommitAsync(w.A.IdToken, w.E.Set($"auditHeads/{w.A.Uid}/doctors/{w.X.Uid}", RulesWorld.Head(w.X, w.A, w.S1, 99)))),
+        Refuse("signed out writes a head", w => w.E.CommitAsync(RulesWorld.SignedOut, w.E.Set($"auditHeads/{w.A.Uid}/doctors/{w.X.Uid}", RulesWorld.Head(w.X, w.A, w.S1, 99)))),
+    ];
+
+    public static TheoryData<string> HeadCases => Labels(Heads);
+
+    [SkippableTheory, MemberData(nameof(HeadCases))]
+    public Task Chain_heads_move_forward_only_by_their_doctor_and_are_read_by_the_patient(string access) => CheckAsync(Heads, access);
 
     // ---------------------------------------------------------------- the app's own multi-document writes, and the rest
 
@@ -590,12 +622,34 @@ public sealed class FirestoreRulesTests(RulesWorld world) : IClassFixture<RulesW
                 w.E.Patch($"inbox/{w.X.Uid}/submissions/{id}", new JsonObject { ["state"] = "opened" }),
                 w.E.Patch($"patients/{w.A.Uid}/submissions/{id}", new JsonObject { ["state"] = "opened" }));
         }),
-        Allow("doctor computes: computation and audit event in one commit", async w =>
+        Allow("doctor computes: computation, audit event and chain head in one commit", async w =>
         {
             var id = await w.NewSubmissionAsync("opened");
+            var seq = w.NextSeq();
             return await w.E.CommitAsync(w.X.IdToken,
-                w.E.Patch($"computations/{w.A.Uid}/submissions/{id}", RulesWorld.Computations(w.X, w.A, id, "formula~map")),
-                w.E.Set($"audit/{w.A.Uid}/events/{Now("e")}", RulesWorld.AuditEvent(w.X, w.A, id)));
+                w.E.Patch($"computations/{w.A.Uid}/submissions/{id}", RulesWorld.Computations(w.X, w.A, id, RulesWorld.Slot(w.X, seq))),
+                w.E.Set($"audit/{w.A.Uid}/events/{RulesWorld.Slot(w.X, seq)}", RulesWorld.AuditEvent(w.X, w.A, id)),
+                w.E.Set($"auditHeads/{w.A.Uid}/doctors/{w.X.Uid}", RulesWorld.Head(w.X, w.A, id, seq)));
+        }),
+        Allow("doctor marks diagnosed: state and signed state of both copies in one commit", async w =>
+        {
+            var id = await w.NewSubmissionAsync("opened", diagnosed: true);
+            var marked = new JsonObject { ["state"] = "diagnosed", ["stateSeal"] = RulesWorld.StateSeal(w.X, w.A, id) };
+            return await w.E.CommitAsync(w.X.IdToken,
+                w.E.Patch($"inbox/{w.X.Uid}/submissions/{id}", marked),
+                w.E.Patch($"patients/{w.A.Uid}/submissions/{id}", (JsonObject)marked.DeepClone()));
+        }),
+        Refuse("doctor adds a signed state without moving to diagnosed", async w =>
+        {
+            var id = await w.NewSubmissionAsync("opened", diagnosed: true);
+            return await w.E.CommitAsync(w.X.IdToken,
+                w.E.Patch($"inbox/{w.X.Uid}/submissions/{id}", new JsonObject { ["state"] = "opened", ["stateSeal"] = RulesWorld.StateSeal(w.X, w.A, id) }));
+        }),
+        Refuse("doctor signs the state in another doctor's name", async w =>
+        {
+            var id = await w.NewSubmissionAsync("opened", diagnosed: true);
+            return await w.E.CommitAsync(w.X.IdToken,
+                w.E.Patch($"patients/{w.A.Uid}/submissions/{id}", new JsonObject { ["state"] = "diagnosed", ["stateSeal"] = RulesWorld.StateSeal(w.Y, w.A, id) }));
         }),
         Refuse("signed-in user reads a collection the app does not use", w => w.E.GetAsync($"misc/{w.A.Uid}", w.A.IdToken)),
         Refuse("signed-in user writes a collection the app does not use", w => w.E.CommitAsync(w.A.IdToken, w.E.Set($"misc/{w.A.Uid}", new JsonObject { ["x"] = 1 }))),

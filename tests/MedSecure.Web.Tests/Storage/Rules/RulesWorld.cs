@@ -37,8 +37,16 @@ public sealed class RulesWorld : IAsyncLifetime
     /// <summary>A's idempotency key of S1.</summary>
     public string K1 { get; } = "k1-" + Guid.NewGuid().ToString("N")[..12];
 
-    /// <summary>An audit event about S1.</summary>
-    public string E1 { get; } = "e1-" + Guid.NewGuid().ToString("N")[..12];
+    /// <summary>An audit event about S1: the first of X's chain in A's log.</summary>
+    public string E1 => Slot(X, 1);
+
+    private long _seq = 1;
+
+    /// <summary>A position in X's chain for A not used yet (the head moves only forward).</summary>
+    public long NextSeq() => Interlocked.Increment(ref _seq);
+
+    /// <summary>The id of a doctor's entry <paramref name="seq"/> (of their computation record too).</summary>
+    public static string Slot(EmulatorUser doctor, long seq) => $"{doctor.Uid}~{seq:D6}";
 
     /// <summary>A signed-out caller: no Authorization header.</summary>
     public const string? SignedOut = null;
@@ -67,8 +75,9 @@ public sealed class RulesWorld : IAsyncLifetime
             ($"directory/doctors/entries/{Y.Uid}", DirectoryEntry(Y)),
             ($"idempotency/{A.Uid}/keys/{K1}", new JsonObject { ["submissionId"] = S1, ["at"] = 1 }),
             ($"pins/{A.Uid}/doctors/{X.Uid}", Pin(A, X)),
-            ($"computations/{A.Uid}/submissions/{S1}", Computations(X, A, S1, "formula~map")),
-            ($"audit/{A.Uid}/events/{E1}", AuditEvent(X, A, S1)));
+            ($"computations/{A.Uid}/submissions/{S1}", Computations(X, A, S1, Slot(X, 1))),
+            ($"audit/{A.Uid}/events/{Slot(X, 1)}", AuditEvent(X, A, S1)),
+            ($"auditHeads/{A.Uid}/doctors/{X.Uid}", Head(X, A, S1, 1)));
         await SeedSubmissionAsync(A, X, S1, "opened");
         await SeedSubmissionAsync(A, Y, S2, "sent");
         await Emulator.SeedAsync(($"diagnoses/{A.Uid}/submissions/{S1}", Diagnosis(X, A, S1)));
@@ -90,6 +99,14 @@ public sealed class RulesWorld : IAsyncLifetime
             await E.SeedAsync(($"diagnoses/{A.Uid}/submissions/{id}", Diagnosis(doctor ?? X, A, id)));
         }
         return id;
+    }
+
+    /// <summary>A new doctor (profile seeded) with no chain yet.</summary>
+    public async Task<EmulatorUser> NewcomerDoctorAsync()
+    {
+        var doctor = await E.SignUpAsync();
+        await E.SeedAsync(($"users/{doctor.Uid}", Profile(doctor, "doctor")));
+        return doctor;
     }
 
     /// <summary>A new Auth-emulator user with no profile yet (as at sign-up).</summary>
@@ -189,10 +206,25 @@ public sealed class RulesWorld : IAsyncLifetime
         ["sealed"] = new JsonObject { ["v"] = 1, ["submissionId"] = id, ["patientUid"] = patient.Uid, ["doctorUid"] = doctor.Uid, ["body"] = "ciphertext", ["sig"] = "s" },
     };
 
-    /// <summary>audit/{patientUid}/{eventId}.</summary>
+    /// <summary>auditHeads/{patientUid}/doctors/{doctorUid}.</summary>
+    public static JsonObject Head(EmulatorUser doctor, EmulatorUser patient, string id, long seq) => new()
+    {
+        ["seq"] = seq,
+        ["submissionId"] = id,
+        ["sealed"] = new JsonObject { ["v"] = 2, ["seq"] = seq, ["hash"] = "h", ["patientUid"] = patient.Uid, ["doctorUid"] = doctor.Uid, ["sig"] = "s" },
+    };
+
+    /// <summary>The doctor's signed statement beside the state.</summary>
+    public static JsonObject StateSeal(EmulatorUser doctor, EmulatorUser patient, string id) => new()
+    {
+        ["sealed"] = new JsonObject { ["v"] = 1, ["state"] = "diagnosed", ["submissionId"] = id, ["patientUid"] = patient.Uid, ["doctorUid"] = doctor.Uid, ["sig"] = "s" },
+    };
+
+    /// <summary>audit/{patientUid}/{doctorUid~seq}.</summary>
     public static JsonObject AuditEvent(EmulatorUser doctor, EmulatorUser patient, string id, string? sealedDoctorUid = null) => new()
     {
         ["submissionId"] = id,
+        ["doctorUid"] = doctor.Uid,
         ["at"] = 1_764_583_300_000,
         ["sealed"] = new JsonObject { ["v"] = 1, ["kind"] = "formula", ["id"] = "map", ["submissionId"] = id, ["patientUid"] = patient.Uid, ["doctorUid"] = sealedDoctorUid ?? doctor.Uid, ["sig"] = "s" },
     };

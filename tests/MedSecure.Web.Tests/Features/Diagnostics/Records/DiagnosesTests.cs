@@ -25,7 +25,8 @@ public sealed class DiagnosesTests(ThreeAccountKeys keys) : IClassFixture<ThreeA
     private async Task WriteAsync(ITreeStore store, string text)
     {
         using var doctorKeys = new UnlockedKeys("doctor-1", keys.Doctor.Duplicate());
-        await new Diagnoses(store, new RecordSigner(), TimeProvider.System).WriteAsync(
+        var signer = new RecordSigner();
+        await new Diagnoses(store, signer, new AuditChain(store, signer, TimeProvider.System)).WriteAsync(
             "patient-1", "submission-1", keys.Patient.ToPublicKeyRecord(), new ActingDoctor("doctor-1", "Dr One", doctorKeys), text, []);
     }
 
@@ -55,7 +56,7 @@ public sealed class DiagnosesTests(ThreeAccountKeys keys) : IClassFixture<ThreeA
 
     /// <summary>Refuses every conditional write as Firestore's rules refuse a rewrite: before the condition is looked at.</summary>
     private static ITreeStore RulesLike(ITreeStore inner) =>
-        TreeStoreInterceptor.Wrap(inner, (method, _, call) => method == nameof(ITreeStore.SetIfMatchAsync)
-            ? Task.FromException<string>(new TreeStorePermissionException("PERMISSION_DENIED: false for 'update'"))
+        TreeStoreInterceptor.Wrap(inner, (method, args, call) => method == nameof(ITreeStore.UpdateAsync) && args.Length == 4
+            ? Task.FromException(new TreeStorePermissionException("PERMISSION_DENIED: false for 'update'"))
             : call());
 }
