@@ -62,6 +62,11 @@ public sealed class MedSecureServer : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("E2E");
+        // Outside Development the app never makes its own secrets: the host supplies them, as production does.
+        foreach (var (key, value) in MedSecure.Web.Crypto.ServerSecretsFile.Generate("e2e-1"))
+        {
+            builder.UseSetting(key, value);
+        }
         builder.UseSetting("Firebase:AuthEmulatorHost", AuthEmulatorHost);
         builder.UseSetting("Storage:Sqlite:Path", Path.Combine(_dataDirectory, "medsecure.db"));
         // Explicit, so the store named in the log is the one in use whatever else the environment holds.

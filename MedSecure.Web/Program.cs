@@ -11,6 +11,8 @@ if (!builder.Environment.IsProduction())
     // Local runs serve wwwroot from the build output; only Development enables that by default.
     builder.WebHost.UseStaticWebAssets();
 }
+// The pepper and the server signing key live outside the database; Development makes them once.
+builder.AddServerSecretsFile();
 builder.Services.AddMedSecureWeb(builder.Configuration);
 builder.Services.AddFirebaseAuth(builder.Configuration);
 builder.Services.AddTreeStore(builder.Configuration);

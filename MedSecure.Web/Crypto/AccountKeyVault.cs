@@ -105,6 +105,81 @@ public sealed class AccountKeyVault
         return _wrap.NeedsRewrap(stored.PasswordWrap);
     }
 
+    /// <summary>
+    /// Opens a password wrap alone, without comparing any published record (sign-in compares and
+    /// repairs the published keys itself).
+    /// </summary>
+    /// <exception cref="KeyUnwrapException">Wrong password, or an altered wrap.</exception>
+    /// <exception cref="RecordTamperedException">The wrap is of an unknown format or holds no key set.</exception>
+    public Task<UnlockedKeys> UnwrapWithPasswordAsync(WrappedPrivateKey wrap, string userId, string password, CancellationToken cancellationToken = default) =>
+        UnwrapAsync(() => _wrap.UnwrapAsync(wrap, password, userId, cancellationToken), userId);
+
+    /// <summary>Opens a recovery-code wrap alone (see <see cref="UnwrapWithPasswordAsync"/>).</summary>
+    /// <exception cref="KeyUnwrapException">Wrong code, or an altered wrap.</exception>
+    /// <exception cref="RecordTamperedException">The wrap is of an unknown format or holds no key set.</exception>
+    public Task<UnlockedKeys> UnwrapWithRecoveryCodeAsync(WrappedPrivateKey wrap, string userId, RecoveryCode recoveryCode, CancellationToken cancellationToken = default) =>
+        UnwrapAsync(() => _wrap.UnwrapAsync(wrap, recoveryCode, userId, cancellationToken), userId);
+
+    /// <summary>A new password wrap of the unlocked keys (current scheme and iteration count).</summary>
+    public async Task<WrappedPrivateKey> WrapUnderPasswordAsync(UnlockedKeys unlocked, string password, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(unlocked);
+        byte[] privateBytes = unlocked.Keys.ExportPrivateKeyBytes();
+        try
+        {
+            return await _wrap.WrapAsync(privateBytes, password, unlocked.UserId, cancellationToken);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(privateBytes);
+        }
+    }
+
+    /// <summary>A new recovery-code wrap of the unlocked keys (current scheme and iteration count).</summary>
+    public async Task<WrappedPrivateKey> WrapUnderRecoveryCodeAsync(UnlockedKeys unlocked, RecoveryCode recoveryCode, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(unlocked);
+        byte[] privateBytes = unlocked.Keys.ExportPrivateKeyBytes();
+        try
+        {
+            return await _wrap.WrapAsync(privateBytes, recoveryCode, unlocked.UserId, cancellationToken);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(privateBytes);
+        }
+    }
+
+    /// <summary>True when a wrap is unpeppered (version 1) or weaker than today's settings.</summary>
+    public bool NeedsRewrap(WrappedPrivateKey wrap) => _wrap.NeedsRewrap(wrap);
+
+    private static async Task<UnlockedKeys> UnwrapAsync(Func<Task<byte[]>> unwrap, string userId)
+    {
+        byte[] privateBytes;
+        try
+        {
+            privateBytes = await unwrap();
+        }
+        catch (NotSupportedException ex)
+        {
+            // A stored wrap claiming a format this server never wrote was altered.
+            throw new RecordTamperedException(ex);
+        }
+
+        try
+        {
+            return new UnlockedKeys(userId, AccountKeys.ImportPrivateKeyBytes(privateBytes));
+        }
+        catch (FormatException ex)
+        {
+            throw new RecordTamperedException(ex);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(privateBytes);
+        }
+    }
+
     private static UnlockedKeys Open(StoredAccountKeys stored, string userId, byte[] privateBytes)
     {
         AccountKeys keys;

@@ -15,6 +15,8 @@ public static class CryptoServiceCollectionExtensions
     /// <list type="bullet">
     /// <item><c>Crypto:KeyWrap:Pbkdf2Iterations</c> (600000; at least 100000)</item>
     /// <item><c>Crypto:AccountKeys:PaillierModulusBits</c> (3072; at least 2048), <c>Crypto:AccountKeys:PoolSize</c> (2; 0 = off)</item>
+    /// <item><c>ServerSecrets:Pepper</c>, <c>ServerSecrets:CurrentKeyId</c>, <c>ServerSecrets:SigningKeys</c>
+    /// (required; see <see cref="ServerSecretsOptions"/> and <see cref="ServerSecretsFile"/>)</item>
     /// <item><c>Crypto:SessionKeys:Store</c> (Memory | Distributed), <c>Crypto:SessionKeys:SlidingExpiration</c> (00:30:00),
     /// <c>Crypto:SessionKeys:AbsoluteExpiration</c> (12:00:00)</item>
     /// </list>
@@ -37,6 +39,13 @@ public static class CryptoServiceCollectionExtensions
             .Bind(configuration.GetSection(SessionKeyStoreOptions.SectionName))
             .Validate(options => IsValid(options.Validate), "Crypto:SessionKeys is invalid: expirations must be positive and the absolute one at least the sliding one.")
             .ValidateOnStart();
+
+        services.AddOptions<ServerSecretsOptions>()
+            .Bind(configuration.GetSection(ServerSecretsOptions.SectionName))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ServerSecretsOptions>, ServerSecretsValidation>());
+        services.TryAddSingleton<ServerSecrets>();
+        services.TryAddSingleton<ServerSignature>();
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddDataProtection();
@@ -69,6 +78,19 @@ public static class CryptoServiceCollectionExtensions
         catch (ArgumentOutOfRangeException)
         {
             return false;
+        }
+    }
+
+    /// <summary>Start-up validation of the server secrets, with every problem in plain words.</summary>
+    private sealed class ServerSecretsValidation : IValidateOptions<ServerSecretsOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, ServerSecretsOptions options)
+        {
+            IReadOnlyList<string> problems = options.Problems();
+            return problems.Count == 0
+                ? ValidateOptionsResult.Success
+                : ValidateOptionsResult.Fail(problems.Append(
+                    "Outside Development the server secrets are never generated: supply them from configuration or a secret store (see README, \"Keys and server secrets\")."));
         }
     }
 }

@@ -30,6 +30,7 @@ public sealed class DistributedSessionKeyStore : ISessionKeyStore, IDisposable
     public const string ProtectorPurpose = "MedSecure.Web.Crypto.SessionKeys.v1";
 
     private const string CacheKeyPrefix = "medsecure:session-keys:";
+    private const string GenerationKeyPrefix = "medsecure:session-generation:";
     private readonly IDistributedCache _cache;
     private readonly IDataProtector _protector;
     private readonly SessionKeyStoreOptions _options;
@@ -56,6 +57,7 @@ public sealed class DistributedSessionKeyStore : ISessionKeyStore, IDisposable
         byte[] payload = Array.Empty<byte>();
         try
         {
+            long generation = await GenerationOfAsync(keys.UserId, cancellationToken);
             var entry = new Payload
             {
                 SessionId = sessionId,
@@ -63,6 +65,7 @@ public sealed class DistributedSessionKeyStore : ISessionKeyStore, IDisposable
                 ExpiresAt = (_time.GetUtcNow() + _options.AbsoluteExpiration).ToUnixTimeMilliseconds(),
                 PrivateKeys = Base64Url.EncodeToString(privateBytes),
                 Tokens = keys.Tokens is null ? null : TokenPayload.Of(keys.Tokens),
+                Generation = generation,
             };
             payload = JsonSerializer.SerializeToUtf8Bytes(entry, CryptoJson.Options);
             byte[] blob = _protector.Protect(payload);
@@ -71,7 +74,7 @@ public sealed class DistributedSessionKeyStore : ISessionKeyStore, IDisposable
                 SlidingExpiration = _options.SlidingExpiration,
                 AbsoluteExpirationRelativeToNow = _options.AbsoluteExpiration,
             }, cancellationToken);
-            _parsed.Put(sessionId, keys.UserId, keys.Keys.Duplicate(), SHA256.HashData(blob), keys.Tokens);
+            _parsed.Put(sessionId, keys.UserId, keys.Keys.Duplicate(), SHA256.HashData(blob), keys.Tokens, generation);
         }
         finally
         {
@@ -93,13 +96,20 @@ public sealed class DistributedSessionKeyStore : ISessionKeyStore, IDisposable
         }
 
         byte[] tag = SHA256.HashData(blob);
-        UnlockedKeys? local = _parsed.TryGet(sessionId, tag);
+        UnlockedKeys? local = _parsed.TryGet(sessionId, tag, out long localGeneration);
         if (local is not null)
         {
+            if (localGeneration < await GenerationOfAsync(local.UserId, cancellationToken))
+            {
+                local.Dispose();
+                await RemoveAsync(sessionId, cancellationToken);
+                return null;
+            }
+
             return local;
         }
 
-        if (!TryOpen(sessionId, blob, out string? userId, out AccountKeys? keys, out SessionTokens? tokens))
+        if (!TryOpen(sessionId, blob, out string? userId, out AccountKeys? keys, out SessionTokens? tokens, out long generation))
         {
             await RemoveAsync(sessionId, cancellationToken);
             return null;
@@ -107,7 +117,15 @@ public sealed class DistributedSessionKeyStore : ISessionKeyStore, IDisposable
 
         try
         {
-            _parsed.Put(sessionId, userId, keys.Duplicate(), tag, tokens);
+            if (generation < await GenerationOfAsync(userId, cancellationToken))
+            {
+                // Ended by a password change or reset in another session, possibly on another instance.
+                keys.Dispose();
+                await RemoveAsync(sessionId, cancellationToken);
+                return null;
+            }
+
+            _parsed.Put(sessionId, userId, keys.Duplicate(), tag, tokens, generation);
             return new UnlockedKeys(userId, keys) { Tokens = tokens };
         }
         catch
@@ -157,6 +175,7 @@ public sealed class DistributedSessionKeyStore : ISessionKeyStore, IDisposable
                 ExpiresAt = entry.ExpiresAt,
                 PrivateKeys = entry.PrivateKeys,
                 Tokens = TokenPayload.Of(tokens),
+                Generation = entry.Generation,
             }, CryptoJson.Options);
             byte[] newBlob = _protector.Protect(updated);
             await _cache.SetAsync(CacheKey(sessionId), newBlob, new DistributedCacheEntryOptions
@@ -186,18 +205,96 @@ public sealed class DistributedSessionKeyStore : ISessionKeyStore, IDisposable
         await _cache.RemoveAsync(CacheKey(sessionId), cancellationToken);
     }
 
+    /// <inheritdoc/>
+    /// <remarks>The user's generation lives in the shared cache (for as long as a session can
+    /// live), so every instance refuses the ended sessions at their next request. The kept session
+    /// is re-stored under the new generation before the generation is raised, so it never falls
+    /// into the gap.</remarks>
+    public async Task EndOtherSessionsAsync(string userId, string keepSessionId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        ArgumentException.ThrowIfNullOrEmpty(keepSessionId);
+        long next = await GenerationOfAsync(userId, cancellationToken) + 1;
+        using (UnlockedKeys? kept = await TryGetAsync(keepSessionId, cancellationToken))
+        {
+            if (kept is not null && kept.UserId == userId)
+            {
+                await RestoreUnderGenerationAsync(keepSessionId, next, cancellationToken);
+            }
+        }
+
+        await _cache.SetAsync(GenerationKey(userId), Encoding.ASCII.GetBytes(next.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = _options.AbsoluteExpiration }, cancellationToken);
+    }
+
     /// <summary>Wipes this instance's local copies (the shared cache is left alone).</summary>
     public void Dispose() => _parsed.Dispose();
+
+    private async Task RestoreUnderGenerationAsync(string sessionId, long generation, CancellationToken cancellationToken)
+    {
+        byte[]? blob = await _cache.GetAsync(CacheKey(sessionId), cancellationToken);
+        if (blob is null)
+        {
+            return;
+        }
+
+        byte[] payload = _protector.Unprotect(blob);
+        byte[] updated = Array.Empty<byte>();
+        byte[]? privateBytes = null;
+        try
+        {
+            Payload entry = JsonSerializer.Deserialize<Payload>(payload, CryptoJson.Options)!;
+            updated = JsonSerializer.SerializeToUtf8Bytes(new Payload
+            {
+                SessionId = entry.SessionId,
+                UserId = entry.UserId,
+                ExpiresAt = entry.ExpiresAt,
+                PrivateKeys = entry.PrivateKeys,
+                Tokens = entry.Tokens,
+                Generation = generation,
+            }, CryptoJson.Options);
+            byte[] newBlob = _protector.Protect(updated);
+            await _cache.SetAsync(CacheKey(sessionId), newBlob, new DistributedCacheEntryOptions
+            {
+                SlidingExpiration = _options.SlidingExpiration,
+                AbsoluteExpiration = DateTimeOffset.FromUnixTimeMilliseconds(entry.ExpiresAt),
+            }, cancellationToken);
+            privateBytes = Base64Url.DecodeFromChars(entry.PrivateKeys);
+            _parsed.Put(sessionId, entry.UserId, AccountKeys.ImportPrivateKeyBytes(privateBytes), SHA256.HashData(newBlob), entry.Tokens?.ToTokens(), generation);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(payload);
+            CryptographicOperations.ZeroMemory(updated);
+            if (privateBytes is not null)
+            {
+                CryptographicOperations.ZeroMemory(privateBytes);
+            }
+        }
+    }
+
+    private async Task<long> GenerationOfAsync(string userId, CancellationToken cancellationToken)
+    {
+        byte[]? value = await _cache.GetAsync(GenerationKey(userId), cancellationToken);
+        return value is not null && long.TryParse(Encoding.ASCII.GetString(value), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long generation)
+            ? generation
+            : 0;
+    }
+
+    /// <summary>The cache key of a user's session generation: a hash, so the cache does not learn user ids.</summary>
+    internal static string GenerationKey(string userId) =>
+        GenerationKeyPrefix + Base64Url.EncodeToString(SHA256.HashData(Encoding.UTF8.GetBytes(userId)));
 
     /// <summary>The cache key for a session: a hash, so the cache does not learn session ids.</summary>
     internal static string CacheKey(string sessionId) =>
         CacheKeyPrefix + Base64Url.EncodeToString(SHA256.HashData(Encoding.UTF8.GetBytes(sessionId)));
 
-    private bool TryOpen(string sessionId, byte[] blob, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? userId, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out AccountKeys? keys, out SessionTokens? tokens)
+    private bool TryOpen(string sessionId, byte[] blob, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? userId, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out AccountKeys? keys, out SessionTokens? tokens, out long generation)
     {
         userId = null;
         keys = null;
         tokens = null;
+        generation = 0;
         byte[] payload;
         try
         {
@@ -225,6 +322,7 @@ public sealed class DistributedSessionKeyStore : ISessionKeyStore, IDisposable
             keys = AccountKeys.ImportPrivateKeyBytes(privateBytes);
             userId = entry.UserId;
             tokens = entry.Tokens?.ToTokens();
+            generation = entry.Generation;
             return true;
         }
         catch (Exception ex) when (ex is JsonException or FormatException)
@@ -257,6 +355,9 @@ public sealed class DistributedSessionKeyStore : ISessionKeyStore, IDisposable
 
         [JsonPropertyName("tok")]
         public TokenPayload? Tokens { get; init; }
+
+        [JsonPropertyName("gen")]
+        public long Generation { get; init; }
     }
 
     private sealed class TokenPayload

@@ -33,6 +33,20 @@ public interface ISessionKeyStore
     /// <summary>Wipes the session's keys (sign-out). Removing an absent session is not an error.</summary>
     Task RemoveAsync(string sessionId, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Ends every session of <paramref name="userId"/> except <paramref name="keepSessionId"/>
+    /// (after a password change or reset): their keys are no longer handed out, so those browsers
+    /// are sent to sign in again.
+    /// </summary>
+    /// <remarks>
+    /// Implemented with a per-user session generation kept in the store itself: each session
+    /// records the user's generation when it was stored, ending the others raises the generation
+    /// (the kept session is moved to the new one first), and a session below its user's current
+    /// generation is refused. The distributed store keeps the generation in the shared cache, so
+    /// it holds across instances without a list of sessions per user.
+    /// </remarks>
+    Task EndOtherSessionsAsync(string userId, string keepSessionId, CancellationToken cancellationToken = default);
+
     /// <summary>A new random 256-bit session id, base64url.</summary>
     static string NewSessionId() => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
 }

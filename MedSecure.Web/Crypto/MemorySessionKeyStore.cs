@@ -11,6 +11,7 @@ namespace MedSecure.Web.Crypto;
 public sealed class MemorySessionKeyStore : ISessionKeyStore, IDisposable
 {
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _generations = new(StringComparer.Ordinal);
     private readonly SessionKeyStoreOptions _options;
     private readonly TimeProvider _time;
     private readonly ITimer _sweeper;
@@ -34,13 +35,54 @@ public sealed class MemorySessionKeyStore : ISessionKeyStore, IDisposable
     public Task PutAsync(string sessionId, UnlockedKeys keys, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        Put(sessionId, keys.UserId, keys.Keys.Duplicate(), tag: null, keys.Tokens);
+        Put(sessionId, keys.UserId, keys.Keys.Duplicate(), tag: null, keys.Tokens, GenerationOf(keys.UserId));
         return Task.CompletedTask;
     }
 
     /// <inheritdoc/>
-    public Task<UnlockedKeys?> TryGetAsync(string sessionId, CancellationToken cancellationToken = default) =>
-        Task.FromResult(TryGet(sessionId, tag: null));
+    public Task<UnlockedKeys?> TryGetAsync(string sessionId, CancellationToken cancellationToken = default)
+    {
+        UnlockedKeys? keys = TryGet(sessionId, tag: null, out long generation);
+        if (keys is not null && generation < GenerationOf(keys.UserId))
+        {
+            // Ended by a password change in another session.
+            keys.Dispose();
+            if (_entries.TryGetValue(sessionId, out Entry? stale) && stale.Generation == generation)
+            {
+                RemoveAndWipe(sessionId, stale);
+            }
+
+            return Task.FromResult<UnlockedKeys?>(null);
+        }
+
+        return Task.FromResult(keys);
+    }
+
+    /// <inheritdoc/>
+    public Task EndOtherSessionsAsync(string userId, string keepSessionId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        ArgumentException.ThrowIfNullOrEmpty(keepSessionId);
+        long next = GenerationOf(userId) + 1;
+        if (_entries.TryGetValue(keepSessionId, out Entry? kept) && kept.UserId == userId)
+        {
+            kept.Generation = next;
+        }
+
+        _generations.AddOrUpdate(userId, next, (_, current) => Math.Max(current, next));
+        foreach (KeyValuePair<string, Entry> pair in _entries)
+        {
+            if (pair.Value.UserId == userId && pair.Key != keepSessionId)
+            {
+                RemoveAndWipe(pair.Key, pair.Value);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The user's current session generation (0 until a password change).</summary>
+    private long GenerationOf(string userId) => _generations.TryGetValue(userId, out long generation) ? generation : 0;
 
     /// <inheritdoc/>
     public Task<bool> UpdateTokensAsync(string sessionId, SessionTokens tokens, CancellationToken cancellationToken = default) =>
@@ -73,11 +115,11 @@ public sealed class MemorySessionKeyStore : ISessionKeyStore, IDisposable
 
     /// <summary>Stores keys it takes ownership of, optionally labelled with a tag that
     /// <see cref="TryGet"/> must match (the distributed store uses a hash of its cache entry).</summary>
-    internal void Put(string sessionId, string userId, AccountKeys ownedKeys, byte[]? tag, SessionTokens? tokens)
+    internal void Put(string sessionId, string userId, AccountKeys ownedKeys, byte[]? tag, SessionTokens? tokens, long generation)
     {
         ArgumentException.ThrowIfNullOrEmpty(sessionId);
         DateTimeOffset now = _time.GetUtcNow();
-        var entry = new Entry(userId, ownedKeys, tag, now) { Tokens = tokens };
+        var entry = new Entry(userId, ownedKeys, tag, now) { Tokens = tokens, Generation = generation };
         Entry? replaced = null;
         _entries.AddOrUpdate(sessionId, entry, (_, old) =>
         {
@@ -87,9 +129,10 @@ public sealed class MemorySessionKeyStore : ISessionKeyStore, IDisposable
         replaced?.Wipe();
     }
 
-    internal UnlockedKeys? TryGet(string sessionId, byte[]? tag)
+    internal UnlockedKeys? TryGet(string sessionId, byte[]? tag, out long generation)
     {
         ArgumentException.ThrowIfNullOrEmpty(sessionId);
+        generation = 0;
         if (!_entries.TryGetValue(sessionId, out Entry? entry))
         {
             return null;
@@ -115,6 +158,7 @@ public sealed class MemorySessionKeyStore : ISessionKeyStore, IDisposable
             }
 
             entry.LastUsed = now;
+            generation = entry.Generation;
             return new UnlockedKeys(entry.UserId, entry.Keys.Duplicate()) { Tokens = entry.Tokens };
         }
     }
@@ -184,6 +228,9 @@ public sealed class MemorySessionKeyStore : ISessionKeyStore, IDisposable
         public byte[]? Tag { get; set; } = tag;
 
         public SessionTokens? Tokens { get; set; }
+
+        /// <summary>The user's session generation this entry belongs to (see <see cref="ISessionKeyStore.EndOtherSessionsAsync"/>).</summary>
+        public long Generation { get; set; }
 
         public DateTimeOffset Created { get; } = created;
 

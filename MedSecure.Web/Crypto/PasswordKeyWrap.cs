@@ -8,9 +8,17 @@ namespace MedSecure.Web.Crypto;
 
 /// <summary>
 /// Seals private key bytes with AES-256-GCM under a key derived from a password or a recovery code
-/// (PBKDF2-HMAC-SHA256, random 16-byte salt, random 12-byte nonce).
+/// AND the server's pepper (PBKDF2-HMAC-SHA256, random 16-byte salt, then HKDF-SHA256 with the
+/// pepper; random 12-byte nonce).
 /// </summary>
 /// <remarks>
+/// <para>Key derivation of format version 2 (scheme <see cref="WrappedPrivateKey.PepperedScheme"/>):
+/// <c>ikm = PBKDF2-HMAC-SHA256(UTF-8(NFKC(secret)), salt, iterations, 32 bytes)</c>, then
+/// <c>key = HKDF-SHA256(ikm, salt = pepper, info = ASCII "MedSecure.KeyWrap.v2", 32 bytes)</c>
+/// (RFC 5869 extract-then-expand). The pepper lives only in the server's configuration, so the
+/// stored wrap, its parameters and the user's own password together open nothing. Version 1
+/// wraps (scheme <see cref="WrappedPrivateKey.UnpepperedScheme"/>) used the PBKDF2 output as the
+/// key; they are still opened, and <see cref="NeedsRewrap"/> reports them.</para>
 /// <para>The associated data binds each wrap to its format version, its purpose and the account's
 /// user id, so a wrap copied into another account's record, or a recovery wrap offered as a
 /// password wrap, fails to open exactly as a wrong password does.</para>
@@ -30,14 +38,20 @@ public sealed class PasswordKeyWrap
     // Strict: a lone surrogate must fail rather than silently become U+FFFD and collide.
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    private readonly KeyWrapOptions _options;
+    /// <summary>The HKDF info string of version 2 wraps.</summary>
+    public const string PepperInfo = "MedSecure.KeyWrap.v2";
 
-    /// <summary>Creates the wrapper with validated options.</summary>
+    private readonly KeyWrapOptions _options;
+    private readonly ServerSecrets _secrets;
+
+    /// <summary>Creates the wrapper with validated options and the server's pepper.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The iteration count is too low.</exception>
-    public PasswordKeyWrap(IOptions<KeyWrapOptions> options)
+    public PasswordKeyWrap(IOptions<KeyWrapOptions> options, ServerSecrets secrets)
     {
+        ArgumentNullException.ThrowIfNull(secrets);
         _options = options.Value;
         _options.Validate();
+        _secrets = secrets;
     }
 
     /// <summary>The iteration count new wraps get.</summary>
@@ -93,6 +107,7 @@ public sealed class PasswordKeyWrap
     {
         ArgumentNullException.ThrowIfNull(wrap);
         return wrap.Version != WrappedPrivateKey.CurrentVersion
+            || wrap.Scheme != WrappedPrivateKey.PepperedScheme
             || wrap.Kdf.Algorithm != KdfParameters.Pbkdf2HmacSha256
             || wrap.Kdf.Iterations < _options.Pbkdf2Iterations;
     }
@@ -117,6 +132,7 @@ public sealed class PasswordKeyWrap
         try
         {
             DeriveKey(secret, salt, iterations, key);
+            Pepper(key);
             using var aes = new AesGcm(key, TagSize);
             aes.Encrypt(nonce, privateKey, ciphertext, tag, associatedData);
         }
@@ -128,6 +144,7 @@ public sealed class PasswordKeyWrap
         return new WrappedPrivateKey
         {
             Version = WrappedPrivateKey.CurrentVersion,
+            Scheme = WrappedPrivateKey.PepperedScheme,
             Purpose = purpose,
             Kdf = new KdfParameters
             {
@@ -142,7 +159,7 @@ public sealed class PasswordKeyWrap
         };
     }
 
-    private static byte[] Open(WrappedPrivateKey wrap, string secret, string userId, KeyWrapPurpose purpose)
+    private byte[] Open(WrappedPrivateKey wrap, string secret, string userId, KeyWrapPurpose purpose)
     {
         ArgumentNullException.ThrowIfNull(wrap);
         ArgumentException.ThrowIfNullOrEmpty(userId);
@@ -151,9 +168,17 @@ public sealed class PasswordKeyWrap
             throw new KeyUnwrapException(purpose);
         }
 
-        if (wrap.Version != WrappedPrivateKey.CurrentVersion)
+        bool peppered = wrap.Version == WrappedPrivateKey.CurrentVersion;
+        if (!peppered && wrap.Version != WrappedPrivateKey.UnpepperedVersion)
         {
             throw new NotSupportedException($"Wrapped key format version {wrap.Version} is not supported.");
+        }
+
+        // The scheme must agree with the version: a v2 wrap relabelled v1 (or the reverse) is altered.
+        string expectedScheme = peppered ? WrappedPrivateKey.PepperedScheme : WrappedPrivateKey.UnpepperedScheme;
+        if (wrap.Scheme is not null ? wrap.Scheme != expectedScheme : peppered)
+        {
+            throw new KeyUnwrapException(purpose, new FormatException("The wrap's scheme does not match its version."));
         }
 
         if (wrap.Kdf is null || wrap.Kdf.Algorithm != KdfParameters.Pbkdf2HmacSha256 || wrap.Cipher != WrappedPrivateKey.Aes256Gcm)
@@ -197,6 +222,11 @@ public sealed class PasswordKeyWrap
         try
         {
             DeriveKey(secret, salt, iterations, key);
+            if (peppered)
+            {
+                Pepper(key);
+            }
+
             using var aes = new AesGcm(key, TagSize);
             aes.Decrypt(nonce, ciphertext, tag, plaintext, associatedData);
             return plaintext;
@@ -210,6 +240,21 @@ public sealed class PasswordKeyWrap
         finally
         {
             CryptographicOperations.ZeroMemory(key);
+        }
+    }
+
+    /// <summary>Replaces the PBKDF2 output in <paramref name="key"/> with HKDF-SHA256 of it and the pepper.</summary>
+    private void Pepper(Span<byte> key)
+    {
+        Span<byte> ikm = stackalloc byte[KeySize];
+        key.CopyTo(ikm);
+        try
+        {
+            HKDF.DeriveKey(HashAlgorithmName.SHA256, ikm, key, _secrets.Pepper, Encoding.ASCII.GetBytes(PepperInfo));
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(ikm);
         }
     }
 

@@ -42,6 +42,26 @@ public sealed record PublicKeyRecord
     [JsonPropertyName("fingerprint")]
     public required string Fingerprint { get; init; }
 
+    /// <summary>The account the keys belong to, as published (covered by the server's signature).</summary>
+    [JsonPropertyName("uid")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Uid { get; init; }
+
+    /// <summary>The account's role as published ("patient" or "doctor"; covered by the server's signature).</summary>
+    [JsonPropertyName("role")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Role { get; init; }
+
+    /// <summary>The id of the server key that vouched for this record (see <see cref="Crypto.ServerSignature"/>).</summary>
+    [JsonPropertyName(Crypto.ServerSignature.KeyIdProperty)]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? KeyId { get; init; }
+
+    /// <summary>The server's signature over the published record (see <see cref="Crypto.ServerSignature"/>).</summary>
+    [JsonPropertyName(Crypto.ServerSignature.SignatureProperty)]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? ServerSignature { get; init; }
+
     /// <summary>Builds the record for a Paillier public key and an ECDSA SubjectPublicKeyInfo.</summary>
     public static PublicKeyRecord Create(PaillierPublicKey paillier, ReadOnlySpan<byte> signingKeySpki)
     {

@@ -11,8 +11,18 @@ namespace MedSecure.Web.Crypto;
 /// </summary>
 public sealed record WrappedPrivateKey
 {
-    /// <summary>The only format version written today.</summary>
-    public const int CurrentVersion = 1;
+    /// <summary>The format version written today: the wrapping key is peppered (<see cref="PepperedScheme"/>).</summary>
+    public const int CurrentVersion = 2;
+
+    /// <summary>The first format: the wrapping key is the PBKDF2 output alone, so a database copy
+    /// plus the secret opens it. Still read, and re-wrapped at the next chance.</summary>
+    public const int UnpepperedVersion = 1;
+
+    /// <summary>Scheme name of version 1 wraps (also assumed when a stored wrap names none).</summary>
+    public const string UnpepperedScheme = "pbkdf2-sha256-v1";
+
+    /// <summary>Scheme name of version 2 wraps: HKDF-SHA256 over the PBKDF2 output with the server's pepper.</summary>
+    public const string PepperedScheme = "pbkdf2-sha256+hkdf-pepper-v2";
 
     /// <summary>The only content cipher written today (JWE's name for AES-256-GCM).</summary>
     public const string Aes256Gcm = "A256GCM";
@@ -20,6 +30,12 @@ public sealed record WrappedPrivateKey
     /// <summary>Format version; it is part of the associated data.</summary>
     [JsonPropertyName("v")]
     public required int Version { get; init; }
+
+    /// <summary>How the wrapping key is derived, recorded beside the wrap (<see cref="PepperedScheme"/>
+    /// or <see cref="UnpepperedScheme"/>); null in wraps written before schemes were recorded (version 1).</summary>
+    [JsonPropertyName("scheme")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Scheme { get; init; }
 
     /// <summary>Which secret seals this wrap.</summary>
     [JsonPropertyName("purpose")]

@@ -87,6 +87,7 @@ public static class WebServiceCollectionExtensions
         services.AddHttpContextAccessor();
         services.AddMemoryCache();
         services.AddScoped<Features.Directory.DoctorDirectory>();
+        services.AddScoped<Features.Directory.DoctorPins>();
         Features.LabResults.LabResultsServiceCollectionExtensions.AddLabResults(services);
         services.TryAddSingleton(TimeProvider.System);
         services.AddDiagnostics();

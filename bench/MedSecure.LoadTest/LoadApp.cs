@@ -44,6 +44,11 @@ internal sealed class LoadApp : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("LoadTest");
+        // Outside Development the app never makes its own secrets: the host supplies them.
+        foreach (var (key, value) in MedSecure.Web.Crypto.ServerSecretsFile.Generate("load-1"))
+        {
+            builder.UseSetting(key, value);
+        }
         builder.UseSetting("urls", "http://127.0.0.1:0");
         builder.UseSetting("Security:RequireHttps", "false");
         builder.UseSetting("Storage:Provider", "Sqlite");

@@ -64,6 +64,10 @@ public sealed class ChangePasswordModel(PasswordChange change) : PageModel
             {
                 ModelState.AddModelError("Form.Current", "That password does not unlock your records.");
             }
+            catch (RecordTamperedException)
+            {
+                ModelState.AddModelError(string.Empty, StoredAccountDamagedException.PlainMessage);
+            }
             catch (TreeStoreException)
             {
                 ModelState.AddModelError(string.Empty, AccountFormErrors.StorageDown);

@@ -17,6 +17,7 @@ namespace MedSecure.Web.Features.Account;
 public sealed class KeySessionGuard(ISessionKeyStore sessions, FormDrafts drafts, SignedInTokens tokens) : CookieAuthenticationEvents
 {
     private const string ExpiredFlag = "medsecure.keys-expired";
+    private const string RejectedUserFlag = "medsecure.rejected-user";
 
     /// <summary>The sign-in page's reason when the keys are gone.</summary>
     public const string ExpiredReason = "expired";
@@ -31,6 +32,11 @@ public sealed class KeySessionGuard(ISessionKeyStore sessions, FormDrafts drafts
         var sessionId = principal?.FindFirstValue(SignedInKeys.SessionClaim);
         var uid = principal?.FindFirstValue(ClaimTypes.NameIdentifier);
         using var keys = sessionId is null || uid is null ? null : await sessions.TryGetForUserAsync(sessionId, uid, context.HttpContext.RequestAborted);
+        if (uid is not null)
+        {
+            // The draft kept for the sign-in page belongs to this user only.
+            context.HttpContext.Items[RejectedUserFlag] = uid;
+        }
         if (keys is null)
         {
             await RejectAsync(context, ExpiredReason);
@@ -66,9 +72,9 @@ public sealed class KeySessionGuard(ISessionKeyStore sessions, FormDrafts drafts
         if (http.Items.TryGetValue(ExpiredFlag, out var flag) && flag is string reason)
         {
             target += "&reason=" + reason;
-            if (HttpMethods.IsPost(http.Request.Method))
+            if (HttpMethods.IsPost(http.Request.Method) && http.Items.TryGetValue(RejectedUserFlag, out var owner) && owner is string uid)
             {
-                await drafts.SaveAsync(http);
+                await drafts.SaveAsync(http, uid);
                 // The POST cannot be replayed by a redirect; come back to the form's page instead.
                 target = ReplaceReturnUrl(target, http.Request.Path + http.Request.QueryString, reason);
             }

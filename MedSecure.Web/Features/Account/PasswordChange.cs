@@ -9,23 +9,29 @@ namespace MedSecure.Web.Features.Account;
 /// so a failure on the way never leaves keys wrapped under a password Firebase does not know.
 /// </summary>
 /// <remarks>Firebase revokes the old refresh token when a password changes, so the session takes
-/// the tokens the change returned, and the new wrap is written with them.</remarks>
-public sealed class PasswordChange(IFirebaseAuthClient firebase, AccountKeyRecords keyRecords, AccountKeyVault vault, SignedInKeys signedIn, SignedInTokens tokens, IHttpContextAccessor http)
+/// the tokens the change returned, and the new wrap is written with them. Every other session of
+/// the user ends (see <see cref="ISessionKeyStore.EndOtherSessionsAsync"/>): whoever knew the old
+/// password is signed out at once, not at their next token renewal.</remarks>
+public sealed class PasswordChange(IFirebaseAuthClient firebase, AccountKeyRecords keyRecords, AccountKeyVault vault, SignedInKeys signedIn, SignedInTokens tokens, ISessionKeyStore sessions, IHttpContextAccessor http)
 {
     /// <summary>Changes the signed-in user's password.</summary>
     public async Task ChangeAsync(string email, string currentPassword, string newPassword, CancellationToken ct)
     {
         var session = await firebase.SignInAsync(email, currentPassword, ct);
-        var stored = await keyRecords.FindAsync(signedIn.UserId, ct)
+        var wraps = await keyRecords.FindWrapsAsync(signedIn.UserId, ct)
             ?? throw new FirebaseAuthException("KEYS_MISSING", "This account's keys are missing. Contact support.");
-        using var keys = await vault.UnlockWithPasswordAsync(stored, signedIn.UserId, currentPassword, ct);
-        var rewrapped = await vault.WithNewPasswordAsync(stored, keys, newPassword, ct);
+        using var keys = await vault.UnwrapWithPasswordAsync(wraps.PasswordWrap, signedIn.UserId, currentPassword, ct);
+        var rewrapped = wraps with { PasswordWrap = await vault.WrapUnderPasswordAsync(keys, newPassword, ct) };
         var changed = ActingUser.TokensOf(await firebase.ChangePasswordAsync(session, newPassword, ct));
         if (http.HttpContext is { } context)
         {
             await tokens.ReplaceAsync(context, changed, ct);
         }
         using var acting = ActingUser.As(changed);
-        await keyRecords.SaveAsync(signedIn.UserId, rewrapped, ct);
+        await keyRecords.SaveWrapsAsync(signedIn.UserId, rewrapped, ct);
+        if (signedIn.SessionId is { } current)
+        {
+            await sessions.EndOtherSessionsAsync(signedIn.UserId, current, ct);
+        }
     }
 }

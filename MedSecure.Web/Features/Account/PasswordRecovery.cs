@@ -52,18 +52,21 @@ public sealed class PasswordRecovery(
     {
         var session = await ResetPasswordAsync(resetCode, newPassword, ct);
         using var acting = ActingUser.As(session);
-        var (account, stored) = await AccountOfAsync(session.Uid, ct);
-        StoredAccountKeys rewrapped;
+        var (account, wraps) = await AccountOfAsync(session.Uid, ct);
+        StoredWraps rewrapped;
         try
         {
-            using var keys = await vault.UnlockWithRecoveryCodeAsync(stored, account.Uid, recoveryCode, ct);
-            rewrapped = await vault.WithNewPasswordAsync(stored, keys, newPassword, ct);
+            using var keys = await vault.UnwrapWithRecoveryCodeAsync(wraps.RecoveryWrap, account.Uid, recoveryCode, ct);
+            // The code is at hand: both wraps come out in today's (peppered) scheme.
+            rewrapped = new StoredWraps(
+                await vault.WrapUnderPasswordAsync(keys, newPassword, ct),
+                vault.NeedsRewrap(wraps.RecoveryWrap) ? await vault.WrapUnderRecoveryCodeAsync(keys, recoveryCode, ct) : wraps.RecoveryWrap);
         }
         catch (KeyUnwrapException)
         {
             throw new RecoveryCodeMismatchException();
         }
-        await keyRecords.SaveAsync(account.Uid, rewrapped, ct);
+        await keyRecords.SaveWrapsAsync(account.Uid, rewrapped, ct);
         return account;
     }
 
@@ -79,10 +82,13 @@ public sealed class PasswordRecovery(
         using var keys = await keySource.TakeAsync(ct);
         var code = RecoveryCode.Generate();
         var stored = await vault.SealAsync(keys, account.Uid, newPassword, code, ct);
-        await keyRecords.SaveAsync(account.Uid, stored, ct);
-        if (account.Role == AccountRole.Doctor && await directory.FindAsync(account.Uid, ct) is { } entry)
+        await keyRecords.SaveAsync(account.Uid, account.Role, stored, ct);
+        if (account.Role == AccountRole.Doctor)
         {
-            await directory.PublishAsync(entry with { Fingerprint = stored.Public.Fingerprint }, ct);
+            // The old entry may not verify (that may be why the doctor is here): keep only its specialty.
+            var old = await directory.InspectAsync(account.Uid, ct);
+            var specialty = old.Entry?.Specialty is { Length: <= 80 } kept && Shared.PlainTextAttribute.IsPlain(kept) ? kept : "";
+            await directory.PublishAsync(new DirectoryEntry(account.Uid, account.DisplayName, specialty, stored.Public.Fingerprint), ct);
         }
         return (account, code);
     }
@@ -94,12 +100,12 @@ public sealed class PasswordRecovery(
         return await firebase.SignInAsync(email, newPassword, ct);
     }
 
-    private async Task<(UserAccount, StoredAccountKeys)> AccountOfAsync(string uid, CancellationToken ct)
+    private async Task<(UserAccount, StoredWraps)> AccountOfAsync(string uid, CancellationToken ct)
     {
         var account = await accounts.FindAsync(uid, ct)
             ?? throw new FirebaseAuthException("PROFILE_MISSING", "This account has no MedSecure profile. Contact support.");
-        var stored = await keyRecords.FindAsync(account.Uid, ct)
+        var wraps = await keyRecords.FindWrapsAsync(account.Uid, ct)
             ?? throw new FirebaseAuthException("KEYS_MISSING", "This account's keys are missing. Contact support.");
-        return (account, stored);
+        return (account, wraps);
     }
 }

@@ -31,7 +31,7 @@ public sealed class RecoverForm
 }
 
 /// <summary>Step 2 of a forgotten password: reset code + recovery code + new password.</summary>
-public sealed class RecoverModel(PasswordRecovery recovery, AccountSignIn accounts, PendingRecoveryCodes codes) : PageModel
+public sealed class RecoverModel(PasswordRecovery recovery, AccountSignIn accounts, PendingRecoveryCodes codes, ISessionKeyStore sessions) : PageModel
 {
     /// <summary>The form as entered.</summary>
     // Named explicitly: without a name, a post with no "Form." fields falls back to binding unprefixed
@@ -82,6 +82,14 @@ public sealed class RecoverModel(PasswordRecovery recovery, AccountSignIn accoun
             codes.Hold(sessionId, newCode);
             return this.NavigateTo("/Account/RecoveryCode");
         }
+        catch (StoredAccountDamagedException ex)
+        {
+            ModelState.AddModelError(string.Empty, ex.Message);
+        }
+        catch (RecordTamperedException)
+        {
+            ModelState.AddModelError(string.Empty, StoredAccountDamagedException.PlainMessage);
+        }
         catch (RecoveryCodeMismatchException ex)
         {
             ModelState.AddModelError("Form.RecoveryCode", ex.Message);
@@ -100,10 +108,17 @@ public sealed class RecoverModel(PasswordRecovery recovery, AccountSignIn accoun
 
     private async Task<(AccountRole Role, string SessionId)> SignInAsync(string email, CancellationToken ct)
     {
-        var (account, keys) = await accounts.AuthenticateAsync(email, Form.Password!, ct);
-        using (keys)
+        var signedIn = await accounts.AuthenticateAsync(email, Form.Password!, ct);
+        using (signedIn.Keys)
         {
-            return (account.Role, await accounts.StartSessionAsync(HttpContext, account, keys, ct));
+            var sessionId = await accounts.StartSessionAsync(HttpContext, signedIn.Account, signedIn.Keys, ct);
+            // Whoever was signed in with the old password (perhaps whoever made the reset necessary) is signed out.
+            await sessions.EndOtherSessionsAsync(signedIn.Account.Uid, sessionId, ct);
+            if (signedIn.NewRecoveryCode is { } replaced)
+            {
+                codes.Hold(sessionId, replaced);
+            }
+            return (signedIn.Account.Role, sessionId);
         }
     }
 }

@@ -23,7 +23,7 @@ public sealed class SignInForm
 }
 
 /// <summary>Signs an existing account in.</summary>
-public sealed class SignInModel(AccountSignIn accounts) : PageModel
+public sealed class SignInModel(AccountSignIn accounts, PendingRecoveryCodes recoveryCodes) : PageModel
 {
     /// <summary>The form as entered.</summary>
     // Named explicitly: without a name, a post with no "Form." fields falls back to binding unprefixed
@@ -42,7 +42,7 @@ public sealed class SignInModel(AccountSignIn accounts) : PageModel
     /// <summary>Plain explanation shown above the form when the user was sent here.</summary>
     public string? Notice => Reason switch
     {
-        "expired" => "Your secure session ended (you were away for a while, or MedSecure restarted). Sign in again to unlock your records; what you were doing is kept.",
+        "expired" => "Your secure session ended (you were away for a while, MedSecure restarted, or your password was changed or reset in another session). Sign in again to unlock your records; what you were doing is kept.",
         "renew" => "Your sign-in could not be renewed (your password was changed elsewhere, or the account was disabled or removed). Sign in again to continue; what you were doing is kept.",
         "signed-out" => "You have signed out. Your keys were removed from the server's memory.",
         _ => null,
@@ -58,14 +58,31 @@ public sealed class SignInModel(AccountSignIn accounts) : PageModel
         {
             try
             {
-                var (account, keys) = await accounts.AuthenticateAsync(Form.Email!.Trim(), Form.Password!, ct);
-                using (keys)
+                var signedIn = await accounts.AuthenticateAsync(Form.Email!.Trim(), Form.Password!, ct);
+                var account = signedIn.Account;
+                string sessionId;
+                using (signedIn.Keys)
                 {
-                    await accounts.StartSessionAsync(HttpContext, account, keys, ct);
+                    sessionId = await accounts.StartSessionAsync(HttpContext, account, signedIn.Keys, ct);
                 }
-                if (!string.IsNullOrEmpty(ReturnUrl) && Url.IsLocalUrl(ReturnUrl))
+                var next = !string.IsNullOrEmpty(ReturnUrl) && Url.IsLocalUrl(ReturnUrl) ? ReturnUrl : null;
+                if (signedIn.NewRecoveryCode is { } code)
                 {
-                    return this.NavigateToUrl(ReturnUrl);
+                    recoveryCodes.Hold(sessionId, code);
+                }
+                if (signedIn.Repairs.Count > 0 || signedIn.NewRecoveryCode is not null)
+                {
+                    // Say plainly what was found and put right before anything else happens.
+                    return this.NavigateTo("/Account/KeyCheck", new
+                    {
+                        found = string.Join(',', signedIn.Repairs.Select(KeyCheckModel.CodeOf)),
+                        newCode = signedIn.NewRecoveryCode is not null,
+                        ReturnUrl = next,
+                    });
+                }
+                if (next is not null)
+                {
+                    return this.NavigateToUrl(next);
                 }
                 return this.NavigateTo(AccountSignIn.HomePageOf(account.Role));
             }
@@ -78,6 +95,10 @@ public sealed class SignInModel(AccountSignIn accounts) : PageModel
                 // Firebase accepted the password but it does not open the keys: a password changed
                 // outside MedSecure. Only the recovery code can help now.
                 ModelState.AddModelError(string.Empty, "Your password was accepted but does not unlock your records. Use your recovery code to reset your password.");
+            }
+            catch (StoredAccountDamagedException ex)
+            {
+                ModelState.AddModelError(string.Empty, ex.Message);
             }
             catch (TreeStoreException)
             {

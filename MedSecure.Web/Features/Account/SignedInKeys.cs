@@ -16,6 +16,9 @@ public sealed class SignedInKeys(IHttpContextAccessor http, ISessionKeyStore sto
     /// <summary>The signed-in user's id.</summary>
     public string UserId => User.FindFirstValue(ClaimTypes.NameIdentifier) ?? throw new KeySessionExpiredException();
 
+    /// <summary>The signed-in session's key session id, or null.</summary>
+    public string? SessionId => http.HttpContext?.User.FindFirstValue(SessionClaim);
+
     private ClaimsPrincipal User => http.HttpContext?.User ?? throw new KeySessionExpiredException();
 
     /// <summary>

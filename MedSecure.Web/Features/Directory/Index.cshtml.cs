@@ -14,11 +14,16 @@ public sealed class IndexModel(DoctorDirectory directory) : PageModel
     /// <summary>Matching doctors.</summary>
     public IReadOnlyList<DirectoryEntry> Doctors { get; private set; } = [];
 
+    /// <summary>Entries left out because the server's signature on them does not verify.</summary>
+    public int Refused { get; private set; }
+
     /// <summary>Runs the search.</summary>
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
         Query = Query?.Trim() is { Length: > 100 } q ? q[..100] : Query?.Trim();
-        Doctors = await directory.SearchAsync(Query, ct);
+        var found = await directory.SearchVerifiedAsync(Query, ct);
+        Doctors = found.Doctors;
+        Refused = found.Refused;
         return this.PageOrPartial("_DoctorList");
     }
 }

@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace MedSecure.Web.Features.Doctor;
 
 /// <summary>The doctor's public profile: name, specialty and the key fingerprint patients compare.</summary>
-public sealed class ProfileModel(DoctorDirectory directory, AccountKeyRecords keys, FormDrafts drafts) : PageModel
+public sealed class ProfileModel(DoctorDirectory directory, AccountKeyRecords keys, SignedInKeys signedIn, FormDrafts drafts) : PageModel
 {
     /// <summary>Specialty shown in the directory.</summary>
     [BindProperty]
@@ -22,8 +22,15 @@ public sealed class ProfileModel(DoctorDirectory directory, AccountKeyRecords ke
     /// <summary>The doctor's name.</summary>
     public string DisplayName => User.FindFirstValue(ClaimTypes.Name) ?? "";
 
-    /// <summary>Fingerprint of the doctor's public keys, computed from the published keys.</summary>
+    /// <summary>Fingerprint of the doctor's own keys, computed from the session's unlocked keys
+    /// (never read from the database, which could show anything).</summary>
     public string Fingerprint { get; private set; } = "";
+
+    /// <summary>Plain warning when what the database publishes differs from the doctor's keys.</summary>
+    public string? PublishedWarning { get; private set; }
+
+    /// <summary>Shown when the published keys or directory entry are not the doctor's own.</summary>
+    public const string MismatchWarning = "What the database publishes for you does not match your keys (it was changed outside MedSecure). Patients are refused when they try to send to you until it is repaired: sign out and sign in again, and MedSecure publishes your real keys.";
 
     /// <summary>Set after saving.</summary>
     public bool Saved { get; private set; }
@@ -65,9 +72,19 @@ public sealed class ProfileModel(DoctorDirectory directory, AccountKeyRecords ke
 
     private async Task LoadAsync(CancellationToken ct)
     {
-        var publicKeys = await keys.FindPublicAsync(Uid, ct);
-        // Shown from the key record itself, so what the doctor reads is what patients encrypt to.
-        Fingerprint = publicKeys?.Fingerprint ?? "";
-        Specialty = (await directory.FindAsync(Uid, ct))?.Specialty;
+        using (var own = await signedIn.RequireAsync(ct))
+        {
+            Fingerprint = own.Keys.ToPublicKeyRecord().Fingerprint;
+        }
+        var published = await keys.InspectPublicAsync(Uid, ct);
+        var entry = await directory.InspectAsync(Uid, ct);
+        var vouched = published.State is PublishedKeysState.Vouched or PublishedKeysState.VouchedByOlderKey
+            && entry.State is PublishedEntryState.Vouched or PublishedEntryState.VouchedByOlderKey;
+        if (!vouched || published.Record?.Fingerprint != Fingerprint || entry.Entry?.Fingerprint != Fingerprint)
+        {
+            PublishedWarning = MismatchWarning;
+        }
+        // Only a vouched entry's specialty is offered back for editing.
+        Specialty = entry.State is PublishedEntryState.Vouched or PublishedEntryState.VouchedByOlderKey ? entry.Entry?.Specialty : null;
     }
 }

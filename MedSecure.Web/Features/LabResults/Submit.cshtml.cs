@@ -7,6 +7,7 @@ using MedSecure.Web.Features.LabResults.Submissions;
 using MedSecure.Web.Features.Shared;
 using MedSecure.Web.Infrastructure;
 using MedSecure.Web.Storage;
+using Microsoft.Extensions.Logging;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -23,7 +24,9 @@ public sealed class SubmitModel(
     DoctorDirectory directory,
     ISubmissionKeys keys,
     LabSubmissions submissions,
-    FormDrafts drafts) : PageModel
+    DoctorPins pins,
+    FormDrafts drafts,
+    ILogger<SubmitModel> log) : PageModel
 {
     /// <summary>Form-level message when storage failed.</summary>
     public const string NotSentMessage = "Could not send, try again — nothing was sent.";
@@ -31,6 +34,19 @@ public sealed class SubmitModel(
     /// <summary>The form as posted (or as prefilled from the query string).</summary>
     [BindProperty]
     public SubmissionForm Form { get; set; } = new();
+
+    /// <summary>
+    /// The new fingerprint the patient confirmed after a fingerprint-change warning (a checkbox
+    /// whose value is the fingerprint, so a confirmation never carries over to a later change).
+    /// </summary>
+    [BindProperty]
+    public string? ConfirmFingerprint { get; set; }
+
+    /// <summary>Set when the chosen doctor's fingerprint differs from the one pinned at the first send.</summary>
+    public FingerprintWarning? PinWarning { get; private set; }
+
+    /// <summary>Shown when a doctor's published keys do not verify.</summary>
+    public const string KeysRefusedMessage = "This doctor's published keys could not be verified (they were changed outside MedSecure), so nothing was encrypted or sent. Choose another doctor, or ask this doctor to sign in again, which repairs them.";
 
     /// <summary>Doctor search words.</summary>
     [BindProperty(SupportsGet = true, Name = "q")]
@@ -104,22 +120,50 @@ public sealed class SubmitModel(
 
             RefuseRepeatedFields();
             var values = Form.Validate(catalog, ModelState);
-            var doctor = values is null ? null : await directory.FindAsync(Form.DoctorUid!, ct);
-            if (values is not null && doctor is null)
+            var doctor = values is null ? null : await FindVouchedDoctorAsync(Form.DoctorUid!, ct);
+            if (values is not null && doctor is null && ModelState.IsValid)
             {
                 ModelState.AddModelError("Form.DoctorUid", "That doctor is no longer in the directory. Choose another.");
             }
             if (values is not null && doctor is not null)
             {
-                var doctorKeys = await keys.FindPublicAsync(doctor.Uid, ct);
-                using var patientKeys = await keys.RequireSignedInAsync(ct);
-                var request = new SubmissionRequest(Form.IdempotencyKey!, User.FindFirstValue(ClaimTypes.Name) ?? "",
-                    Form.ChosenPanels(catalog).Select(p => p.Id).ToList(), values);
-                var sent = await submissions.SendAsync(request, doctor, doctorKeys, patientKeys, ct);
-                // A twin post that lost the race lands on the winner's page, as a replay does.
-                return sent.Replayed
-                    ? this.NavigateTo("/LabResults/Submission", new { id = sent.SubmissionId })
-                    : this.NavigateTo("/LabResults/Submission", new { id = sent.SubmissionId, sent = true });
+                // Verified (server-signed, for this doctor) before anything is encrypted to it.
+                PublicKeyRecord? doctorKeys;
+                try
+                {
+                    doctorKeys = await keys.FindPublicAsync(doctor.Uid, ct);
+                }
+                catch (RecordTamperedException)
+                {
+                    log.LogWarning("Send to {DoctorUid} refused: the published keys do not verify.", doctor.Uid);
+                    ModelState.AddModelError("Form.DoctorUid", KeysRefusedMessage);
+                    doctorKeys = null;
+                }
+                if (ModelState.IsValid)
+                {
+                    using var patientKeys = await keys.RequireSignedInAsync(ct);
+                    var pin = await pins.CheckAsync(patientKeys, doctor, ct);
+                    if (pin.NeedsConfirmation && ConfirmFingerprint != doctor.Fingerprint)
+                    {
+                        // Ask first; nothing is encrypted until the patient confirms this very fingerprint.
+                        PinWarning = new FingerprintWarning(doctor.DisplayName, pin.PinnedFingerprint, doctor.Fingerprint);
+                        ModelState.AddModelError("Form.DoctorUid", FingerprintWarning.ConfirmBelow);
+                    }
+                    else
+                    {
+                        var request = new SubmissionRequest(Form.IdempotencyKey!, User.FindFirstValue(ClaimTypes.Name) ?? "",
+                            Form.ChosenPanels(catalog).Select(p => p.Id).ToList(), values);
+                        var sent = await submissions.SendAsync(request, doctor, doctorKeys, patientKeys, ct);
+                        if (!sent.Replayed && pin.State != PinState.Same)
+                        {
+                            await PinAsync(patientKeys, doctor, ct);
+                        }
+                        // A twin post that lost the race lands on the winner's page, as a replay does.
+                        return sent.Replayed
+                            ? this.NavigateTo("/LabResults/Submission", new { id = sent.SubmissionId })
+                            : this.NavigateTo("/LabResults/Submission", new { id = sent.SubmissionId, sent = true });
+                    }
+                }
             }
         }
         catch (DoctorKeysUnavailableException ex)
@@ -156,6 +200,33 @@ public sealed class SubmitModel(
         }
     }
 
+    private async Task<DirectoryEntry?> FindVouchedDoctorAsync(string doctorUid, CancellationToken ct)
+    {
+        try
+        {
+            return await directory.FindAsync(doctorUid, ct);
+        }
+        catch (RecordTamperedException)
+        {
+            log.LogWarning("Send to {DoctorUid} refused: the directory entry does not verify.", doctorUid);
+            ModelState.AddModelError("Form.DoctorUid", DoctorDirectory.RefusedMessage);
+            return null;
+        }
+    }
+
+    private async Task PinAsync(UnlockedKeys patientKeys, DirectoryEntry doctor, CancellationToken ct)
+    {
+        try
+        {
+            await pins.PinAsync(patientKeys, doctor, ct);
+        }
+        catch (TreeStoreException ex)
+        {
+            // The submission is stored; a pin that failed to save is made at the next send.
+            log.LogWarning(ex, "Could not pin the fingerprint of {DoctorUid}.", doctor.Uid);
+        }
+    }
+
     /// <summary>Field message for an analyte, or empty.</summary>
     public string ErrorFor(string key) =>
         ModelState.TryGetValue(key, out var entry) && entry.Errors.Count > 0 ? entry.Errors[0].ErrorMessage : "";
@@ -166,7 +237,7 @@ public sealed class SubmitModel(
         var found = await directory.SearchAsync(Query, ct);
         // Keep the chosen doctor listed even when the search no longer matches them.
         if (!string.IsNullOrEmpty(Form.DoctorUid) && found.All(d => d.Uid != Form.DoctorUid)
-            && await directory.FindAsync(Form.DoctorUid, ct) is { } chosen)
+            && (await directory.InspectAsync(Form.DoctorUid, ct)) is { State: PublishedEntryState.Vouched or PublishedEntryState.VouchedByOlderKey, Entry: { } chosen })
         {
             found = [chosen, .. found];
         }
@@ -185,4 +256,19 @@ public sealed class SubmitModel(
             Doctors = [];
         }
     }
+}
+
+/// <summary>The chosen doctor's fingerprint is not the one pinned at the patient's first send to them.</summary>
+/// <param name="DoctorName">Whom the patient is sending to.</param>
+/// <param name="Pinned">The fingerprint seen before; null when the stored pin did not verify.</param>
+/// <param name="Current">The fingerprint the doctor has now (what the patient confirms).</param>
+public sealed record FingerprintWarning(string DoctorName, string? Pinned, string Current)
+{
+    /// <summary>The short message beside the doctor choice.</summary>
+    public const string ConfirmBelow = "This doctor's key fingerprint has changed: confirm below before sending. Nothing was sent.";
+
+    /// <summary>The plain warning.</summary>
+    public string Message => Pinned is null
+        ? $"We could not check {DoctorName}'s key fingerprint against the one you saw before (that record was changed). Their fingerprint is now {Current}. Check it with them (in person or by phone), then confirm below to send. Nothing was sent."
+        : $"{DoctorName}'s key fingerprint has changed since you first sent to them: it was {Pinned}, it is now {Current}. This happens when a doctor resets their account, but it could also mean someone else is posing as them. Check the new fingerprint with them (in person or by phone), then confirm below to send. Nothing was sent.";
 }

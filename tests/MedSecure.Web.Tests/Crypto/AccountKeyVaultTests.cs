@@ -108,7 +108,7 @@ public class AccountKeyVaultTests(AccountKeysFixture fixture) : IClassFixture<Ac
         {
             Pbkdf2Iterations = TestKeyWrap.FastIterations * 2,
             AllowWeakIterationsForTests = true,
-        })));
+        }), TestKeyWrap.Secrets));
 
         Assert.False(_vault.NeedsRewrap(stored));
         Assert.True(stronger.NeedsRewrap(stored));

@@ -10,7 +10,12 @@ public class CryptoRegistrationTests
 {
     private static ServiceProvider Build(Dictionary<string, string?> settings, Action<IServiceCollection>? more = null)
     {
-        IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var withSecrets = new Dictionary<string, string?>(ServerSecretsFile.Generate().Select(s => KeyValuePair.Create(s.Key, (string?)s.Value)));
+        foreach (var (key, value) in settings)
+        {
+            withSecrets[key] = value;
+        }
+        IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(withSecrets).Build();
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddAccountCrypto(configuration);

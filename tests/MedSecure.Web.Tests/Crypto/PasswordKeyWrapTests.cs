@@ -152,7 +152,8 @@ public class PasswordKeyWrapTests
         WrappedPrivateKey wrapped = _wrap.Wrap(_secretKey, Password, UserId);
         JsonObject json = JsonNode.Parse(wrapped.ToJson())!.AsObject();
 
-        Assert.Equal(1, (int)json["v"]!);
+        Assert.Equal(2, (int)json["v"]!);
+        Assert.Equal("pbkdf2-sha256+hkdf-pepper-v2", (string)json["scheme"]!);
         Assert.Equal("Password", (string)json["purpose"]!);
         Assert.Equal("A256GCM", (string)json["enc"]!);
         Assert.Equal("PBKDF2-HMAC-SHA256", (string)json["kdf"]!["alg"]!);
@@ -183,7 +184,7 @@ public class PasswordKeyWrapTests
         {
             Pbkdf2Iterations = TestKeyWrap.FastIterations * 2,
             AllowWeakIterationsForTests = true,
-        }));
+        }), TestKeyWrap.Secrets);
 
         Assert.False(_wrap.NeedsRewrap(weak));
         Assert.True(stronger.NeedsRewrap(weak));
@@ -194,15 +195,15 @@ public class PasswordKeyWrapTests
     public void Default_options_use_600k_iterations()
     {
         Assert.Equal(600_000, new KeyWrapOptions().Pbkdf2Iterations);
-        Assert.Equal(600_000, new PasswordKeyWrap(Options.Create(new KeyWrapOptions())).Iterations);
+        Assert.Equal(600_000, new PasswordKeyWrap(Options.Create(new KeyWrapOptions()), TestKeyWrap.Secrets).Iterations);
     }
 
     [Fact]
     public void Iterations_below_the_floor_are_refused_unless_tests_opt_in()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() =>
-            new PasswordKeyWrap(Options.Create(new KeyWrapOptions { Pbkdf2Iterations = 99_999 })));
-        _ = new PasswordKeyWrap(Options.Create(new KeyWrapOptions { Pbkdf2Iterations = 100_000 }));
+            new PasswordKeyWrap(Options.Create(new KeyWrapOptions { Pbkdf2Iterations = 99_999 }), TestKeyWrap.Secrets));
+        _ = new PasswordKeyWrap(Options.Create(new KeyWrapOptions { Pbkdf2Iterations = 100_000 }), TestKeyWrap.Secrets);
     }
 
     [Fact]

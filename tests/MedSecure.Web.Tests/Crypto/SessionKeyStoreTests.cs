@@ -62,6 +62,42 @@ public abstract class SessionKeyStoreContract : IDisposable
     }
 
     [Fact]
+    public async Task Ending_other_sessions_keeps_the_current_one_and_refuses_the_others()
+    {
+        string current = await PutAsync();
+        string other = await PutAsync();
+        string elsewhere = ISessionKeyStore.NewSessionId();
+        using (var someoneElse = new UnlockedKeys("another-user", Fixture.Keys.Duplicate()))
+        {
+            await Store.PutAsync(elsewhere, someoneElse);
+        }
+
+        await Store.EndOtherSessionsAsync(UserId, current);
+
+        using (UnlockedKeys? kept = await Store.TryGetAsync(current))
+        {
+            Assert.NotNull(kept);
+        }
+        Assert.Null(await Store.TryGetAsync(other));
+        using UnlockedKeys? unaffected = await Store.TryGetAsync(elsewhere);
+        Assert.NotNull(unaffected);
+    }
+
+    [Fact]
+    public async Task A_session_started_after_the_others_were_ended_works()
+    {
+        string current = await PutAsync();
+        await Store.EndOtherSessionsAsync(UserId, current);
+
+        string later = await PutAsync();
+
+        using UnlockedKeys? keys = await Store.TryGetAsync(later);
+        Assert.NotNull(keys);
+        using UnlockedKeys? kept = await Store.TryGetAsync(current);
+        Assert.NotNull(kept);
+    }
+
+    [Fact]
     public async Task Unknown_session_has_no_keys()
     {
         Assert.Null(await Store.TryGetAsync(ISessionKeyStore.NewSessionId()));
@@ -261,6 +297,25 @@ public sealed class DistributedSessionKeyStoreTests : SessionKeyStoreContract, I
     protected override ISessionKeyStore Store => _store;
 
     private DistributedSessionKeyStore NewInstance(IDataProtectionProvider keyRing) => new(_cache, keyRing, Options, Time);
+
+    [Fact]
+    public async Task A_password_change_on_one_instance_ends_the_users_other_sessions_on_every_instance()
+    {
+        string current = await PutAsync();
+        string other = await PutAsync();
+        using var second = NewInstance(_keyRing);
+        // The other instance has the session parsed and cached locally.
+        using (UnlockedKeys? warm = await second.TryGetAsync(other))
+        {
+            Assert.NotNull(warm);
+        }
+
+        await _store.EndOtherSessionsAsync(UserId, current);
+
+        Assert.Null(await second.TryGetAsync(other));
+        using UnlockedKeys? kept = await second.TryGetAsync(current);
+        Assert.NotNull(kept);
+    }
 
     [Fact]
     public async Task Cache_holds_only_ciphertext_under_a_hashed_key()

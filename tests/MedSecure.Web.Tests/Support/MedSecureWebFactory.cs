@@ -24,6 +24,12 @@ public class MedSecureWebFactory : WebApplicationFactory<Program>
     /// <summary>The session key store as the app uses it, with the ids it was given.</summary>
     public RecordingSessionKeyStore Sessions { get; } = new();
 
+    /// <summary>
+    /// The server secrets (pepper, signing key) this app runs with: fresh per factory, as a
+    /// deployment's own would be, supplied through configuration like production's.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> ServerSecretSettings { get; } = ServerSecretsFile.Generate("test-1");
+
     /// <summary>Path of the SQLite file the app uses.</summary>
     public string DatabasePath => Path.Combine(_dataDirectory, "medsecure.db");
 
@@ -52,6 +58,10 @@ public class MedSecureWebFactory : WebApplicationFactory<Program>
         builder.UseSetting("Firebase:AuthEmulatorHost", "127.0.0.1:1");
         builder.UseSetting("Storage:Provider", "Sqlite");
         builder.UseSetting("Storage:Sqlite:Path", DatabasePath);
+        foreach (var (key, value) in ServerSecretSettings)
+        {
+            builder.UseSetting(key, value);
+        }
         // Small keys, cheap key derivation and no background pool: the behaviour under test is the
         // same, and the suite stays fast on two cores.
         builder.UseSetting("Crypto:AccountKeys:PaillierModulusBits", "2048");

@@ -33,4 +33,7 @@ public sealed class RecordingSessionKeyStore : ISessionKeyStore
 
     public Task RemoveAsync(string sessionId, CancellationToken cancellationToken = default) =>
         Inner.RemoveAsync(sessionId, cancellationToken);
+
+    public Task EndOtherSessionsAsync(string userId, string keepSessionId, CancellationToken cancellationToken = default) =>
+        Inner.EndOtherSessionsAsync(userId, keepSessionId, cancellationToken);
 }

@@ -406,6 +406,28 @@ public sealed class FirestoreRulesTests(RulesWorld world) : IClassFixture<RulesW
     [SkippableTheory, MemberData(nameof(IdempotencyCases))]
     public Task Idempotency_records_are_the_patients_own_and_create_only(string access) => CheckAsync(Idempotency, access);
 
+    // ---------------------------------------------------------------- pins/{patientUid}/{doctorUid}
+
+    public static readonly RulesAccess[] Pins =
+    [
+        Allow("patient reads own pin of a doctor", w => w.E.GetAsync($"pins/{w.A.Uid}/doctors/{w.X.Uid}", w.A.IdToken)),
+        Refuse("other patient reads a patient's pin", w => w.E.GetAsync($"pins/{w.A.Uid}/doctors/{w.X.Uid}", w.B.IdToken)),
+        Refuse("the pinned doctor reads the pin", w => w.E.GetAsync($"pins/{w.A.Uid}/doctors/{w.X.Uid}", w.X.IdToken)),
+        Refuse("signed out reads a pin", w => w.E.GetAsync($"pins/{w.A.Uid}/doctors/{w.X.Uid}", RulesWorld.SignedOut)),
+        Allow("patient pins a doctor at the first send", w => w.E.CommitAsync(w.A.IdToken, w.E.Set($"pins/{w.A.Uid}/doctors/{w.Y.Uid}", RulesWorld.Pin(w.A, w.Y)))),
+        Allow("patient re-pins after confirming a change", w => w.E.CommitAsync(w.A.IdToken, w.E.Set($"pins/{w.A.Uid}/doctors/{w.X.Uid}", RulesWorld.Pin(w.A, w.X)))),
+        Refuse("patient's pin naming another patient", w => w.E.CommitAsync(w.A.IdToken, w.E.Set($"pins/{w.A.Uid}/doctors/{w.X.Uid}", RulesWorld.Pin(w.B, w.X)))),
+        Refuse("patient's pin naming another doctor inside", w => w.E.CommitAsync(w.A.IdToken, w.E.Set($"pins/{w.A.Uid}/doctors/{w.X.Uid}", RulesWorld.Pin(w.A, w.Y)))),
+        Refuse("doctor rewrites a patient's pin of them", w => w.E.CommitAsync(w.X.IdToken, w.E.Set($"pins/{w.A.Uid}/doctors/{w.X.Uid}", RulesWorld.Pin(w.A, w.X)))),
+        Refuse("other patient writes a patient's pin", w => w.E.CommitAsync(w.B.IdToken, w.E.Set($"pins/{w.A.Uid}/doctors/{w.X.Uid}", RulesWorld.Pin(w.A, w.X)))),
+        Refuse("patient deletes own pin", w => w.E.CommitAsync(w.A.IdToken, w.E.Delete($"pins/{w.A.Uid}/doctors/{w.X.Uid}"))),
+    ];
+
+    public static TheoryData<string> PinCases => Labels(Pins);
+
+    [SkippableTheory, MemberData(nameof(PinCases))]
+    public Task Pins_of_doctor_fingerprints_are_the_patients_own(string access) => CheckAsync(Pins, access);
+
     // ---------------------------------------------------------------- computations/{patientUid}/{id}
 
     public static readonly RulesAccess[] Computations =

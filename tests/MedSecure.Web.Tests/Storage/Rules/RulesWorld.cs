@@ -66,6 +66,7 @@ public sealed class RulesWorld : IAsyncLifetime
             ($"directory/doctors/entries/{X.Uid}", DirectoryEntry(X)),
             ($"directory/doctors/entries/{Y.Uid}", DirectoryEntry(Y)),
             ($"idempotency/{A.Uid}/keys/{K1}", new JsonObject { ["submissionId"] = S1, ["at"] = 1 }),
+            ($"pins/{A.Uid}/doctors/{X.Uid}", Pin(A, X)),
             ($"computations/{A.Uid}/submissions/{S1}", Computations(X, A, S1, "formula~map")),
             ($"audit/{A.Uid}/events/{E1}", AuditEvent(X, A, S1)));
         await SeedSubmissionAsync(A, X, S1, "opened");
@@ -116,6 +117,16 @@ public sealed class RulesWorld : IAsyncLifetime
 
     /// <summary>keys/{uid}/wrapped.</summary>
     public static JsonObject WrappedKeys(EmulatorUser user) => new() { ["v"] = 1, ["password"] = new JsonObject { ["salt"] = "x", ["wrapped"] = "ciphertext of " + user.Uid[..6] } };
+
+    /// <summary>pins/{patientUid}/{doctorUid}.</summary>
+    public static JsonObject Pin(EmulatorUser patient, EmulatorUser doctor) => new()
+    {
+        ["patientUid"] = patient.Uid,
+        ["doctorUid"] = doctor.Uid,
+        ["fingerprint"] = "fp-" + doctor.Uid[..6],
+        ["pinnedAt"] = 1,
+        ["sig"] = "s",
+    };
 
     /// <summary>directory/doctors/{uid}.</summary>
     public static JsonObject DirectoryEntry(EmulatorUser doctor) => new()
