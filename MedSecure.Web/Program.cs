@@ -38,7 +38,7 @@ app.UseFormBodyGuard();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();
-app.UseAccountAttemptLimit();
+app.UseScaleOut();
 app.MapStaticAssets();
 app.MapHealthChecks("/health");
 app.MapRazorPages().WithStaticAssets();

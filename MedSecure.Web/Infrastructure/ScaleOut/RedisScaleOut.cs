@@ -66,22 +66,31 @@ public static class RedisScaleOut
         services.PostConfigure<SessionKeyStoreOptions>(o => o.Store = SessionKeyStoreKind.Distributed);
 
         // One key ring for every instance: a cookie or antiforgery token issued by one is valid on all.
+        // Its master keys are encrypted under a key derived from the server pepper before they reach Redis.
         services.AddDataProtection().SetApplicationName("MedSecure");
+        services.AddSingleton<KeyRingSecret>();
         services.AddOptions<KeyManagementOptions>().Configure<IServiceProvider>((keyManagement, provider) =>
         {
             var redis = provider.GetRequiredService<IConnectionMultiplexer>();
             keyManagement.XmlRepository = new RedisXmlRepository(() => redis.GetDatabase(), options.KeyPrefix + KeyRingKey);
+            keyManagement.XmlEncryptor = new KeyRingEncryptor(provider.GetRequiredService<KeyRingSecret>());
         });
         return services;
     }
 
-    /// <summary>Counts account attempts in Redis when scale-out is configured (see <see cref="AccountAttemptLimit"/>).</summary>
-    public static IApplicationBuilder UseAccountAttemptLimit(this IApplicationBuilder app)
+    /// <summary>
+    /// When scale-out is configured: a plain page when Redis is down at sign-in
+    /// (<see cref="SessionOutagePage"/>) and account attempts counted in Redis
+    /// (<see cref="AccountAttemptLimit"/>). Place after the rate limiter.
+    /// </summary>
+    public static IApplicationBuilder UseScaleOut(this IApplicationBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        return app.ApplicationServices.GetRequiredService<IOptions<RedisOptions>>().Value.IsEnabled
-            ? app.UseMiddleware<AccountAttemptLimit>()
-            : app;
+        if (!app.ApplicationServices.GetRequiredService<IOptions<RedisOptions>>().Value.IsEnabled)
+        {
+            return app;
+        }
+        return app.UseMiddleware<SessionOutagePage>().UseMiddleware<AccountAttemptLimit>();
     }
 }
 

@@ -8,7 +8,8 @@ namespace MedSecure.ScaleOut.Tests.Support;
 /// <summary>
 /// A real redis-server (Debian's package) on a free loopback port, with no automatic persistence:
 /// a kill and a start is a Redis that lost everything in memory, as after a crash without AOF.
-/// The dump file is written only when a test asks for SAVE.
+/// The dump file is written only when a test asks for SAVE, uncompressed, so a scan of it sees
+/// every stored byte as it is (LZF compression would hide a plaintext key from a text search).
 /// </summary>
 public sealed class RedisServer : IAsyncDisposable
 {
@@ -40,7 +41,7 @@ public sealed class RedisServer : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { "--port", Port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", _directory, "--dbfilename", "dump.rdb", "--protected-mode", "yes" })
+        foreach (var argument in new[] { "--port", Port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", _directory, "--dbfilename", "dump.rdb", "--protected-mode", "yes", "--rdbcompression", "no" })
         {
             start.ArgumentList.Add(argument);
         }
@@ -85,7 +86,10 @@ public sealed class RedisServer : IAsyncDisposable
     public async Task<byte[]> DumpAsync()
     {
         await using var connection = await ConnectAsync();
+        // SAVE (not BGSAVE): the file is complete when the command returns. The test Redis is tiny.
+#pragma warning disable CS0618
         await connection.GetServer(IPAddress.Loopback, Port).SaveAsync(SaveType.ForegroundSave);
+#pragma warning restore CS0618
         return await File.ReadAllBytesAsync(DumpPath);
     }
 
