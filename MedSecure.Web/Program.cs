@@ -2,6 +2,7 @@ using MedSecure.Web.Crypto;
 using MedSecure.Web.Features.Account;
 using MedSecure.Web.Firebase;
 using MedSecure.Web.Infrastructure;
+using MedSecure.Web.Infrastructure.ScaleOut;
 using MedSecure.Web.Storage;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -18,6 +19,8 @@ builder.Services.AddTreeStore(builder.Configuration);
 // Every storage call acts as the signed-in user, so the security rules apply; no admin credential.
 builder.Services.AddActingUserCredentials();
 builder.Services.AddAccountCrypto(builder.Configuration);
+// Several instances share session keys, the key ring and attempt limits through Redis when configured.
+builder.Services.AddRedisScaleOut(builder.Configuration);
 
 var app = builder.Build();
 if (!app.Environment.IsDevelopment())
@@ -35,6 +38,7 @@ app.UseFormBodyGuard();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();
+app.UseScaleOut();
 app.MapStaticAssets();
 app.MapHealthChecks("/health");
 app.MapRazorPages().WithStaticAssets();

@@ -13,6 +13,8 @@ const suites = [
   { name: "Paillier", project: "tests/MedSecure.Paillier.Tests", verbosity: "normal" },
   { name: "Web", project: "tests/MedSecure.Web.Tests", verbosity: "normal" },
   { name: "Browser", project: "MedSecure.E2E", verbosity: "detailed" },
+  // Two app instances sharing a real redis-server and the Firestore emulator.
+  { name: "ScaleOut", project: "tests/MedSecure.ScaleOut.Tests", verbosity: "normal" },
 ];
 
 let failed = 0;

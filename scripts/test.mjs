@@ -61,6 +61,11 @@ if ((await run("dotnet", ["build", "MedSecure.sln", "-c", "Release", "-nologo", 
 
 const env = { ...process.env, ...store.javaEnv, MEDSECURE_CHROMIUM: chromium, MEDSECURE_ARTIFACTS: artifacts, DOTNET_NOLOGO: "1" };
 if (ci && store.name === "firestore") env.MEDSECURE_REQUIRE_FIRESTORE = "1";
+// The two-instance suite needs redis-server (Debian's package) and the Firestore emulator; under CI
+// with the emulator running, a missing redis-server is a failure rather than a skip.
+const redisServer = ["/usr/bin/redis-server", ...(process.env.PATH ?? "").split(":").map((d) => join(d, "redis-server"))].find((p) => existsSync(p));
+log(redisServer ? `Redis: ${redisServer} (two-instance suite)` : "Redis: redis-server not installed — the two-instance suite is skipped (apt-get install redis-server)");
+if (ci && store.name === "firestore") env.MEDSECURE_REQUIRE_REDIS = "1";
 const failures = [];
 
 log(`restart check (emulators: ${store.emulators})`);

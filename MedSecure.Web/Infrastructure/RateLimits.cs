@@ -36,17 +36,12 @@ public static class RateLimits
         {
             throw new InvalidOperationException("RateLimits: AccountAttemptsPerWindow must be at least 1 and Window positive.");
         }
+        services.Configure<RateLimitOptions>(configuration.GetSection(RateLimitOptions.SectionName));
         services.AddRateLimiter(limiter =>
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             limiter.OnRejected = (context, _) =>
-            {
-                var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : options.Window;
-                context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-                context.HttpContext.Response.ContentType = "text/plain; charset=utf-8";
-                return new ValueTask(context.HttpContext.Response.WriteAsync(
-                    "Too many attempts from your connection. Wait a minute and try again.", context.HttpContext.RequestAborted));
-            };
+                new ValueTask(RejectAsync(context.HttpContext, context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : options.Window));
             limiter.AddPolicy(AccountPolicy, http =>
             {
                 // GETs (showing the form) are free; only attempts count.
@@ -64,5 +59,15 @@ public static class RateLimits
             });
         });
         return services;
+    }
+
+    /// <summary>Answers 429 with Retry-After and the plain message (shared by every limit on account attempts).</summary>
+    public static Task RejectAsync(HttpContext context, TimeSpan retryAfter)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+        context.Response.Headers.RetryAfter = ((int)Math.Ceiling(Math.Max(1, retryAfter.TotalSeconds))).ToString(CultureInfo.InvariantCulture);
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        return context.Response.WriteAsync("Too many attempts from your connection. Wait a minute and try again.", context.RequestAborted);
     }
 }
