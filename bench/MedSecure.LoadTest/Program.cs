@@ -12,8 +12,8 @@ using Microsoft.Extensions.DependencyInjection;
 // with its antiforgery token). Afterwards every acknowledged submission must be stored exactly once
 // and decrypt to what was sent. Exit code 1 on any error, loss or duplicate.
 //   dotnet run -c Release --project bench/MedSecure.LoadTest -- [--seconds 60] [--patients 50] [--doctors 5]
-//     [--store sqlite|firestore] [--instances 1|2|…] [--redis]
-// With --instances 2 (Firestore only), two instances share one redis-server, the store and the
+//     [--instances 1|2|…] [--store sqlite|firestore] [--redis]
+// With --instances 2 (Firestore, the default store for several instances), two instances share one redis-server, the store and the
 // server secrets, and each browser's requests alternate between them.
 /// <summary>Entry point (not top-level statements: the web app's own <c>Program</c> is referenced).</summary>
 internal static class LoadTestMain
@@ -269,17 +269,18 @@ internal sealed record Options(TimeSpan Duration, int Patients, int Doctors, dou
     public static Options Parse(string[] args)
     {
         string? Value(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
-        var store = (Value("--store") ?? "sqlite").ToLowerInvariant() switch
-        {
-            "sqlite" => StoreKind.Sqlite,
-            "firestore" => StoreKind.Firestore,
-            var other => throw new ArgumentException($"--store {other}: use sqlite or firestore."),
-        };
         var instances = int.Parse(Value("--instances") ?? "1", CultureInfo.InvariantCulture);
         if (instances < 1)
         {
             throw new ArgumentException("--instances must be at least 1.");
         }
+        // Default: SQLite for one instance (as always), Firestore for several (the only store they can share).
+        var store = (Value("--store") ?? (instances > 1 ? "firestore" : "sqlite")).ToLowerInvariant() switch
+        {
+            "sqlite" => StoreKind.Sqlite,
+            "firestore" => StoreKind.Firestore,
+            var other => throw new ArgumentException($"--store {other}: use sqlite or firestore."),
+        };
         if (instances > 1 && store == StoreKind.Sqlite)
         {
             throw new ArgumentException("--instances " + instances + " needs a store the instances share: add --store firestore (an embedded SQLite file is one machine's).");
