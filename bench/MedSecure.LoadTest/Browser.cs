@@ -5,21 +5,35 @@ using AngleSharp.Html.Parser;
 
 namespace MedSecure.LoadTest;
 
-/// <summary>One simulated person: a cookie jar and pages read like a browser without JavaScript.</summary>
+/// <summary>
+/// One simulated person: a cookie jar and pages read like a browser without JavaScript. With
+/// several instances, a load balancer without sticky sessions: each request goes to the next
+/// instance in turn, so consecutive requests of one person alternate instances, with one cookie
+/// jar for all of them (the instances share a host, 127.0.0.1, and cookies do not depend on the
+/// port; over plain http the app's cookies are not marked Secure, see Security:RequireHttps).
+/// </summary>
 internal sealed class Browser : IDisposable
 {
     private static readonly HtmlParser Parser = new();
     private readonly HttpClient _http;
 
-    public Browser(Uri baseAddress)
+    /// <summary>A browser for one instance.</summary>
+    public Browser(Uri baseAddress) : this([baseAddress], null)
     {
-        _http = new HttpClient(new SocketsHttpHandler
+    }
+
+    /// <summary>A browser whose requests go round-robin to <paramref name="instances"/>, counted per instance in <paramref name="requestsPerInstance"/>.</summary>
+    public Browser(IReadOnlyList<Uri> instances, long[]? requestsPerInstance)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(instances.Count);
+        var sockets = new SocketsHttpHandler
         {
             CookieContainer = new CookieContainer(),
             AllowAutoRedirect = false,
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-        })
-        { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        };
+        _http = new HttpClient(new RoundRobin(instances, requestsPerInstance) { InnerHandler = sockets })
+        { BaseAddress = instances[0], Timeout = TimeSpan.FromSeconds(60) };
     }
 
     /// <summary>An answer with its parsed page and how long it took.</summary>
@@ -63,4 +77,21 @@ internal sealed class Browser : IDisposable
     }
 
     public void Dispose() => _http.Dispose();
+
+    /// <summary>Sends each request to the next instance (scheme, host and port rewritten; path and query kept).</summary>
+    private sealed class RoundRobin(IReadOnlyList<Uri> instances, long[]? counts) : DelegatingHandler
+    {
+        private int _next = -1;
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var index = (int)((uint)Interlocked.Increment(ref _next) % (uint)instances.Count);
+            if (counts is not null)
+            {
+                Interlocked.Increment(ref counts[index]);
+            }
+            request.RequestUri = new Uri(instances[index], request.RequestUri!.PathAndQuery);
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
 }
