@@ -55,6 +55,7 @@ public sealed class FirestoreLayout
         ["computations"] = "*/*/submissions/*",
         ["diagnoses"] = "*/*/submissions/*",
         ["audit"] = "*/*/events/*",
+        ["disclosures"] = "*/*/patients/*",
     });
 
     /// <summary>Whether a scalar may sit above document depth (see remarks).</summary>

@@ -20,9 +20,9 @@ public sealed record ActingDoctor(string Uid, string Name, UnlockedKeys Keys);
 /// <param name="Name">Display name.</param>
 /// <param name="SubmissionId">The submission the doctor was on.</param>
 /// <param name="InputSubmissions">Every submission read, oldest first.</param>
-/// <param name="ForDoctor">Under the doctor's key: the result E(N), or the blinded check E(r·Δ+s).</param>
+/// <param name="ForDoctor">Under the doctor's key: the result E(N); null for a check (its outcome lives in the doctor's sealed disclosure ledger, nothing blinded is stored).</param>
 /// <param name="ForPatient">Under the patient's key: the result E(N), or the unblinded check E(Δ).</param>
-public sealed record ComputationDraft(ComputationKind Kind, string Id, string Name, string SubmissionId, IReadOnlyList<string> InputSubmissions, EncryptedFixedPoint ForDoctor, EncryptedFixedPoint ForPatient);
+public sealed record ComputationDraft(ComputationKind Kind, string Id, string Name, string SubmissionId, IReadOnlyList<string> InputSubmissions, EncryptedFixedPoint? ForDoctor, EncryptedFixedPoint ForPatient);
 
 /// <summary>
 /// Stores each computation a doctor runs, together with its audit event, in one atomic write:
@@ -78,9 +78,12 @@ public sealed class ComputationRecords(ITreeStore store, RecordSigner signer, Ti
             ["doctorUid"] = doctor.Uid,
             ["doctorName"] = doctor.Name,
             ["at"] = ms,
-            ["forDoctor"] = JsonNode.Parse(draft.ForDoctor.ToJson()),
             ["forPatient"] = JsonNode.Parse(draft.ForPatient.ToJson()),
         };
+        if (draft.ForDoctor is { } forDoctor)
+        {
+            computation["forDoctor"] = JsonNode.Parse(forDoctor.ToJson());
+        }
         signer.SignInto(ComputationType, computation, doctor.Keys.Keys.SigningKey);
         var audit = new JsonObject
         {
