@@ -70,7 +70,6 @@ public static class ComparisonBits
     /// <summary>
     /// The <c>comparisonBits</c> object for the values that at least one catalog check reads, or null when none does.
     /// </summary>
-    /// <exception cref="ArgumentException">A value is outside its analyte's plausible range.</exception>
     public static JsonObject? Build(IEnumerable<LabValue> values, PaillierPublicKey doctorKey, FormulaCatalog catalog)
     {
         ArgumentNullException.ThrowIfNull(values);
@@ -82,9 +81,11 @@ public static class ComparisonBits
         foreach (var value in values.Where(v => checkedAnalytes.Contains(v.AnalyteId)))
         {
             var analyte = catalog.Labs.GetAnalyte(value.AnalyteId);
-            if (!analyte.Plausible.Contains(value.Value))
+            if (!analyte.Plausible.Contains(value.Value) || !analyte.IsOnGrid(value.Value))
             {
-                throw new ArgumentException($"{analyte.Id} is outside its plausible range.", nameof(values));
+                // Not a value the catalog's checks are defined on (the form refuses these anyway): no bits,
+                // so a check on it is simply not available.
+                continue;
             }
             var (offset, length) = RangeOf(analyte);
             var bits = EncryptedBits.Encrypt(key, analyte.ToFixedPoint(value.Value) - offset, length);
