@@ -99,18 +99,41 @@ internal sealed unsafe class MontgomeryModulus
     private static bool Bit(byte[] le, long i) => ((le[i >> 3] >> (int)(i & 7)) & 1) != 0;
 
     /// <summary>
-    /// b^e mod m for a SECRET exponent: fixed 5-bit windows, a square-and-multiply pattern that depends only on
-    /// the exponent's bit length, and every table entry read for each window (selected with masks), so neither
-    /// the sequence of operations nor the memory access pattern reveals the exponent.
+    /// b^e mod m for a SECRET exponent whose bit length may be treated as public (e.g. p−1): see
+    /// <see cref="PowSecret(BigInteger, BigInteger, int)"/>, with the exponent's own bit length as the window count.
     /// </summary>
     public BigInteger PowSecret(BigInteger b, BigInteger e)
     {
         if (e.Sign < 0) throw new ArgumentOutOfRangeException(nameof(e));
+        return PowSecret(b, e, (int)Math.Max(e.GetBitLength(), 1));
+    }
+
+    /// <summary>
+    /// b^e mod m for a SECRET exponent of at most <paramref name="exponentBits"/> bits: fixed 5-bit windows,
+    /// always ⌈exponentBits/5⌉ of them (so the number of squarings and multiplications depends only on the
+    /// public <paramref name="exponentBits"/>, not on e's value or actual length), and every table entry read
+    /// for each window (selected with masks), so neither the sequence of operations nor the memory access
+    /// pattern reveals the exponent.
+    /// </summary>
+    /// <remarks>
+    /// <para>Constant-time: the Montgomery multiplications and squarings (fixed-length limb or digit buffers,
+    /// no data-dependent branches or indices), the window schedule and the table scan.</para>
+    /// <para>Not constant-time, because <see cref="BigInteger"/> sits underneath: converting b and e from
+    /// BigInteger (its internal length follows the value's magnitude, so copying e into the window buffer takes
+    /// time that depends on how many leading zero words e has — at most a few nanoseconds for a uniformly
+    /// random e, whose top word is non-zero with probability 1 − 2⁻³²), converting the result back, allocation
+    /// and garbage collection. The base b is treated as public.</para>
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException">e is negative or longer than <paramref name="exponentBits"/>.</exception>
+    public BigInteger PowSecret(BigInteger b, BigInteger e, int exponentBits)
+    {
+        if (e.Sign < 0) throw new ArgumentOutOfRangeException(nameof(e));
+        ArgumentOutOfRangeException.ThrowIfLessThan(exponentBits, 1);
+        if (e.GetBitLength() > exponentBits) throw new ArgumentOutOfRangeException(nameof(e), "The exponent is longer than the fixed exponent size.");
         const int w = 5;
         const int entries = 1 << w;
         int k = _core.Length;
-        // the bit length used is public: the caller's exponent size (e.g. p−1), not its value
-        long bits = Math.Max((long)e.GetBitLength(), 1);
+        long bits = exponentBits;
         long windows = (bits + w - 1) / w;
         var buffer = new ulong[(entries + 2) * k + _core.ScratchLength];
         fixed (ulong* buf = buffer)

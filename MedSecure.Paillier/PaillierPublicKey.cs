@@ -172,13 +172,33 @@ public sealed class PaillierPublicKey : IEquatable<PaillierPublicKey>
     }
 
     /// <summary>
-    /// Blinds an encrypted integer x for a threshold test: returns Enc(ρ·x + σ) with a fresh random multiplier
-    /// ρ ∈ [2^(bits−1), 2^bits) and offset σ ∈ [0, ρ), re-randomized. Its decryption is ≥ 0 exactly when x ≥ 0 and
-    /// otherwise reveals nothing useful about |x|, so a decrypting party learns only the side of the cut-off.
-    /// Encrypt or subtract the cut-off first (D(c) = value − cut-off).
+    /// Multiplies by a SECRET non-negative constant: D(MultiplySecret(c, k)) = k·D(c) mod n, computed with the
+    /// constant-time exponentiation (<see cref="MontgomeryModulus.PowSecret(BigInteger, BigInteger, int)"/>):
+    /// always ⌈nlen/5⌉ fixed windows and a full table scan per window, whatever k's value or length.
+    /// Use it for blinding multipliers and any other constant an observer of timing must not learn;
+    /// <see cref="Multiply"/> is for public constants (formula weights) and is faster for short ones.
+    /// </summary>
+    /// <param name="c">The ciphertext.</param>
+    /// <param name="k">The secret constant, 0 ≤ k &lt; n.</param>
+    /// <exception cref="PaillierException">k is outside [0, n).</exception>
+    public PaillierCiphertext MultiplySecret(PaillierCiphertext c, BigInteger k)
+    {
+        CheckOwned(c);
+        if (k.Sign < 0 || k >= N) throw new PaillierException("A secret multiplier must lie in [0, n).");
+        return new PaillierCiphertext(this, NSquaredArithmetic.PowSecret(c.Value, k, ModulusBits));
+    }
+
+    /// <summary>
+    /// OBSOLETE — sign-revealing, magnitude-leaking. Returns Enc(ρ·x + σ) with ρ ∈ [2^(bits−1), 2^bits) and
+    /// σ ∈ [0, ρ), re-randomized. Its decryption V is ≥ 0 exactly when x ≥ 0, but V does NOT hide |x|:
+    /// |x|·2^(bits−1) ≤ |V| &lt; (|x| + 1)·2^bits, so a single decryption brackets |x| within a factor of about
+    /// two (log₂|V| − bits + 1 ≤ log₂|x| ≤ log₂|V| − bits + 1 + 1), and repeated blindings of the same x narrow
+    /// the bracket further. No affine blinding a·x + b with a short multiplier can do better; use
+    /// <see cref="PrivateComparison"/>, whose decryptions reveal the side and nothing else.
     /// </summary>
     /// <param name="c">Encryption of x; |x|·2^bits must stay below ⌊n/3⌋.</param>
     /// <param name="multiplierBits">Size of ρ, 16 to 256 bits.</param>
+    [Obsolete("BlindSign reveals the sign AND brackets |x| within a factor of two per decryption; use PrivateComparison.")]
     public PaillierCiphertext BlindSign(PaillierCiphertext c, int multiplierBits = 64)
     {
         CheckOwned(c);
@@ -186,8 +206,8 @@ public sealed class PaillierPublicKey : IEquatable<PaillierPublicKey>
             throw new PaillierException("Blinding multiplier size must be between 16 and 256 bits.");
         BigInteger rho = RandomIntegers.WithBits(multiplierBits, topBits: 1);
         BigInteger sigma = RandomIntegers.Below(rho);
-        // ρ·x + σ: for x ≥ 0 it is ≥ 0; for x ≤ −1 it is ≤ −ρ + σ < 0.
-        return Rerandomize(AddPlain(Multiply(c, rho), sigma));
+        // ρ·x + σ: for x ≥ 0 it is ≥ 0; for x ≤ −1 it is ≤ −ρ + σ < 0. ρ is secret: constant-time exponentiation.
+        return Rerandomize(AddPlain(MultiplySecret(c, rho), sigma));
     }
 
     /// <summary>

@@ -1,6 +1,6 @@
 using MedSecure.Paillier.Bench;
 
-// Usage: dotnet run -c Release --project bench/MedSecure.Paillier.Bench [-- quick|micro|profile|keys [bits] [count]|phases]
+// Usage: dotnet run -c Release --project bench/MedSecure.Paillier.Bench [-- quick|micro|profile|keys [bits] [count]|phases|comparison]
 if (args.Length > 0 && args[0] == "micro")
 {
     Micro.Run();
@@ -8,6 +8,7 @@ if (args.Length > 0 && args[0] == "micro")
     return;
 }
 if (args.Length > 0 && args[0] == "phases") { Phases.Run(); return; }
+if (args.Length > 0 && args[0] == "comparison") { Comparison.Run(); return; }
 if (args.Length > 0 && args[0] == "keys")
 {
     KeyProbe.Run(args.Length > 1 ? int.Parse(args[1]) : 2048, args.Length > 2 ? int.Parse(args[2]) : 20);

@@ -1,5 +1,6 @@
 using MedSecure.Web.Crypto;
 using MedSecure.Web.Features.Diagnostics.Computation;
+using MedSecure.Web.Features.Diagnostics.Ledger;
 using MedSecure.Web.Features.Diagnostics.Formulas;
 using MedSecure.Web.Features.Diagnostics.Inbox;
 using MedSecure.Web.Features.Diagnostics.PatientView;
@@ -30,6 +31,7 @@ public static class DiagnosticsServiceCollectionExtensions
         services.AddScoped<AuditChain>();
         services.AddScoped<SignedStates>();
         services.AddScoped<Diagnoses>();
+        services.AddScoped<DisclosureLedger>();
         services.AddScoped<DoctorWorkbench>();
         services.AddScoped<PatientDiagnostics>();
         return services;

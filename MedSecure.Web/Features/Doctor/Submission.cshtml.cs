@@ -120,6 +120,10 @@ public sealed class SubmissionModel(DoctorWorkbench workbench, SignedInKeys sign
         {
             Message = NotComputableException.PlainMessage;
         }
+        catch (MedSecure.Web.Features.Diagnostics.Ledger.DisclosureBusyException)
+        {
+            Message = MedSecure.Web.Features.Diagnostics.Ledger.DisclosureBusyException.PlainMessage;
+        }
         if (!await ShowAsync(doctor, line?.Key, ct))
         {
             return NotFound();

@@ -57,6 +57,7 @@ public sealed class FirestoreLayout
         ["audit"] = "*/*/events/*",
         ["pins"] = "*/*/doctors/*",
         ["auditHeads"] = "*/*/doctors/*",
+        ["disclosures"] = "*/*/patients/*",
     });
 
     /// <summary>Whether a scalar may sit above document depth (see remarks).</summary>

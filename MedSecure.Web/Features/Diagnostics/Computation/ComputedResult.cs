@@ -45,12 +45,13 @@ public sealed class ComputedResult
 }
 
 /// <summary>
-/// A threshold check's blinded difference E(r·Δ + s) (see <see cref="ThresholdIntegerForm"/>): only
-/// its sign means anything, and only <see cref="ResultDecryptor.IsMet"/> reads it.
+/// A threshold check's blinded comparison ciphertexts (<see cref="PrivateComparison.LessThan"/>): shuffled,
+/// each E(r_i·c_i) with a fresh secret unit r_i, so their decryptions show whether the value is below the
+/// cut-off and nothing else. Only <see cref="ResultDecryptor.IsMet"/> reads them; they are never stored.
 /// </summary>
-public sealed class BlindedThreshold
+public sealed class BlindedComparison
 {
-    internal BlindedThreshold(ThresholdCheck check, ThresholdIntegerForm form, string submissionId, PaillierCiphertext blinded)
+    internal BlindedComparison(ThresholdCheck check, ComparisonForm form, string submissionId, IReadOnlyList<PaillierCiphertext> blinded)
     {
         Check = check;
         Form = form;
@@ -61,14 +62,14 @@ public sealed class BlindedThreshold
     /// <summary>The check.</summary>
     public ThresholdCheck Check { get; }
 
-    /// <summary>Its integer form (the sign convention).</summary>
-    public ThresholdIntegerForm Form { get; }
+    /// <summary>Its comparison form (which side is "met").</summary>
+    public ComparisonForm Form { get; }
 
     /// <summary>The submission tested.</summary>
     public string SubmissionId { get; }
 
-    /// <summary>E(V), V = r·Δ + s.</summary>
-    public PaillierCiphertext Blinded { get; }
+    /// <summary>The blinded, shuffled ciphertexts; empty when the outcome is public (<see cref="ComparisonForm.PublicOutcome"/>).</summary>
+    public IReadOnlyList<PaillierCiphertext> Blinded { get; }
 }
 
 /// <summary>The formula would reveal a raw lab value (one input, so the result is an invertible function of it).</summary>

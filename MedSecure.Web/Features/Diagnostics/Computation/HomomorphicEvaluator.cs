@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Security.Cryptography;
 using MedSecure.Paillier;
 using MedSecure.Web.Crypto;
 using MedSecure.Web.Features.Diagnostics.Formulas;
@@ -67,30 +66,27 @@ public sealed class HomomorphicEvaluator(FormulaCatalog catalog)
     }
 
     /// <summary>
-    /// E(V) with V = r·Δ + s, r a fresh random positive multiplier and 0 ≤ s &lt; r, so that
-    /// V ≥ 0 ⇔ Δ ≥ 0 (see <see cref="ThresholdIntegerForm"/> for the proof and what V still leaks).
+    /// The blinded bitwise comparison of the value with the check's cut-off (<see cref="PrivateComparison"/>),
+    /// on the encrypted bits the patient's session sealed with the submission. Each secret blinding
+    /// multiplier goes through the constant-time exponentiation. Decrypting what it returns reveals the
+    /// side of the cut-off and, whatever the value's range and however often it is repeated, nothing else.
     /// </summary>
-    /// <remarks>
-    /// r is drawn uniformly from [1, 2^k) with k as large as the key allows for this check, at most
-    /// 256 bits, so r·(|Δ|max + 1) stays below n/3 and V's sign is read correctly after decryption.
-    /// V never leaves <see cref="ResultDecryptor.IsMet"/>: the doctor sees the side only.
-    /// </remarks>
-    public BlindedThreshold Blind(ThresholdCheck check, SubmissionCiphertexts submission, PaillierPublicKey key)
+    /// <exception cref="RecordTamperedException">The bits are under another key or of another length than the catalog gives.</exception>
+    public BlindedComparison Compare(ThresholdCheck check, string submissionId, EncryptedBits bits, PaillierPublicKey key)
     {
         ArgumentNullException.ThrowIfNull(check);
-        ArgumentNullException.ThrowIfNull(submission);
-        var (form, delta) = DifferenceOf(check, submission, key);
-        var bound = form.MaxDifferenceMagnitude(catalog.Labs) + 1;
-        var bits = (int)Math.Min(256, key.MaxEncodable.GetBitLength() - bound.GetBitLength() - 1);
-        if (bits < 32)
+        ArgumentNullException.ThrowIfNull(bits);
+        ArgumentNullException.ThrowIfNull(key);
+        var form = ComparisonBits.FormOf(check, catalog.Labs);
+        if (!bits.Key.Equals(key) || bits.Length != form.BitLength)
         {
-            throw new ArgumentException($"Check {check.Id} cannot be blinded safely with a {key.ModulusBits}-bit key.", nameof(key));
+            throw new RecordTamperedException();
         }
-        var r = RandomBelow(BigInteger.One << bits, minimum: BigInteger.One);
-        var s = RandomBelow(r, minimum: BigInteger.Zero);
-        ThresholdIntegerForm.EnsureValidBlinding(r, s);
-        var blinded = key.AddPlain(key.Multiply(delta, r), s);
-        return new BlindedThreshold(check, form, submission.SubmissionId, key.Rerandomize(blinded));
+        if (form.PublicOutcome is not null)
+        {
+            return new BlindedComparison(check, form, submissionId, []);
+        }
+        return new BlindedComparison(check, form, submissionId, PrivateComparison.LessThan(bits, form.Threshold));
     }
 
     private (ThresholdIntegerForm Form, PaillierCiphertext Delta) DifferenceOf(ThresholdCheck check, SubmissionCiphertexts submission, PaillierPublicKey key)
@@ -113,26 +109,5 @@ public sealed class HomomorphicEvaluator(FormulaCatalog catalog)
             throw new RecordTamperedException();
         }
         return x;
-    }
-
-    // Uniform in [minimum, upper) by rejection sampling from the OS generator.
-    private static BigInteger RandomBelow(BigInteger upper, BigInteger minimum)
-    {
-        if (upper <= minimum)
-        {
-            return minimum;
-        }
-        var bytes = new byte[(int)((upper.GetBitLength() + 7) / 8)];
-        var excessBits = bytes.Length * 8 - (int)upper.GetBitLength();
-        while (true)
-        {
-            RandomNumberGenerator.Fill(bytes);
-            bytes[0] &= (byte)(0xFF >> excessBits);
-            var candidate = new BigInteger(bytes, isUnsigned: true, isBigEndian: true);
-            if (candidate >= minimum && candidate < upper)
-            {
-                return candidate;
-            }
-        }
     }
 }

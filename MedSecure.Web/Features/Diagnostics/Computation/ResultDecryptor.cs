@@ -26,15 +26,22 @@ public sealed class ResultDecryptor
         }
     }
 
-    /// <summary>Whether the check's condition holds; the blinded value is read for its sign and dropped.</summary>
-    /// <exception cref="RecordTamperedException">The value does not decrypt under this key.</exception>
-    public bool IsMet(BlindedThreshold threshold, PaillierPrivateKey key)
+    /// <summary>
+    /// Whether the check's condition holds: decrypts every blinded comparison ciphertext and reads only
+    /// whether one of them is zero (value below the cut-off). The decryptions are dropped.
+    /// </summary>
+    /// <exception cref="RecordTamperedException">A ciphertext does not decrypt under this key.</exception>
+    public bool IsMet(BlindedComparison comparison, PaillierPrivateKey key)
     {
-        ArgumentNullException.ThrowIfNull(threshold);
+        ArgumentNullException.ThrowIfNull(comparison);
         ArgumentNullException.ThrowIfNull(key);
+        if (comparison.Form.PublicOutcome is { } known)
+        {
+            return known;
+        }
         try
         {
-            return threshold.Form.IsMet(key.Decrypt(threshold.Blinded));
+            return comparison.Form.IsMet(PrivateComparison.ReadLessThan(key, comparison.Blinded));
         }
         catch (PaillierException ex)
         {

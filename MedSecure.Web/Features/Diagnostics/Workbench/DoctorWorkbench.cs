@@ -1,8 +1,9 @@
-using System.Numerics;
+using System.Text.Json.Nodes;
 using MedSecure.Paillier;
 using MedSecure.Web.Crypto;
 using MedSecure.Web.Features.Diagnostics.Computation;
 using MedSecure.Web.Features.Diagnostics.Formulas;
+using MedSecure.Web.Features.Diagnostics.Ledger;
 using MedSecure.Web.Features.Diagnostics.Records;
 using MedSecure.Web.Features.LabResults.Submissions;
 
@@ -54,8 +55,13 @@ public sealed class DoctorWorkbench(
     ResultDecryptor decryptor,
     ComputationRecords computations,
     Diagnoses diagnoses,
-    SignedStates states)
+    SignedStates states,
+    DisclosureLedger ledger,
+    SubmissionOpener opener)
 {
+    /// <summary>How often a compute request re-reads the ledger after losing the conditional write.</summary>
+    public const int LedgerAttempts = 8;
+
     /// <summary>Opens a submission for the doctor; null when it is not in their inbox. Marks it opened.</summary>
     /// <exception cref="RecordTamperedException">The entry or the patient's keys were altered.</exception>
     public async Task<DoctorSubmission?> OpenAsync(ActingDoctor doctor, string submissionId, CancellationToken ct = default)
@@ -78,11 +84,12 @@ public sealed class DoctorWorkbench(
                 states.Diagnosed(doctor, current.PatientUid, submissionId, written), ct);
         }
         var present = current.DoctorKeyValues.Values.Keys.ToHashSet(StringComparer.Ordinal);
-        var (results, refused) = await ResultsAsync(doctor, current, ct);
+        var state = await ledger.ReadAsync(doctor, current.PatientUid, ct);
+        var (results, refused) = await ResultsAsync(doctor, current, state, ct);
         var formulas = catalog.FormulasComputableFrom(present).Where(f => f.Inputs.Count > 1).Select(f => (Formula: f, Inputs: (IReadOnlyList<string>)[submissionId]))
             .Concat(SeriesFormulas(context).Select(s => (s.Formula, Inputs: (IReadOnlyList<string>)s.Inputs.Select(i => i.SubmissionId).ToList())))
             .ToList();
-        var earlier = await EarlierDisclosuresAsync(doctor, context, ct);
+        var earlier = await EarlierDisclosuresAsync(doctor, context, state, ct);
         var withheld = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (formula, inputs) in formulas)
         {
@@ -139,7 +146,8 @@ public sealed class DoctorWorkbench(
             throw new NotComputableException(formulaId);
         }
 
-        await RefuseCombinedDisclosureAsync(doctor, context, formula, inputs.Select(i => i.SubmissionId).ToList(), ct);
+        var inputIds = inputs.Select(i => i.SubmissionId).ToList();
+        // Homomorphic work first: it decrypts nothing, and refuses single-input formulas on its own.
         var forDoctor = evaluator.Evaluate(formula, inputs.Select(i => i.DoctorKeyValues).ToList(), doctor.Keys.Keys.PaillierPublicKey);
         var patientCopies = new List<SubmissionCiphertexts>();
         foreach (var input in inputs)
@@ -147,6 +155,16 @@ public sealed class DoctorWorkbench(
             patientCopies.Add(await copies.PatientCopyAsync(context.Entry.PatientUid, doctor.Uid, input.SubmissionId, context.PatientKeys, ct));
         }
         var forPatient = evaluator.Evaluate(formula, patientCopies, context.PatientKeys.GetPaillierPublicKey());
+        // The guard decides inside the ledger's conditional write: of two concurrent requests only one
+        // write lands; the other re-reads, now sees the first one's entry, and decides again.
+        await EnterAsync(doctor, context.Entry.PatientUid, async state =>
+        {
+            if (DisclosureGuard.WouldReveal(await EarlierDisclosuresAsync(doctor, context, state, ct), LinearDisclosure.Of(formula, inputIds)) is { } revealed)
+            {
+                throw new CombinedDisclosureRefusedException(AnalyteName(revealed));
+            }
+            return new Disclosure(ComputationKind.Formula, formula.Id, inputIds, DateTimeOffset.UtcNow);
+        }, ct);
         var at = await computations.RecordAsync(context.Entry.PatientUid, context.PatientKeys.GetPaillierPublicKey(),
             new ComputationDraft(ComputationKind.Formula, formula.Id, formula.Name, submissionId, forDoctor.InputSubmissions,
                 forDoctor.ToEncryptedFixedPoint(), forPatient.ToEncryptedFixedPoint()),
@@ -170,14 +188,90 @@ public sealed class DoctorWorkbench(
         {
             throw new NotComputableException(checkId);
         }
-        var blinded = evaluator.Blind(check, context.Entry.DoctorKeyValues, doctor.Keys.Keys.PaillierPublicKey);
-        var patientCopy = await copies.PatientCopyAsync(context.Entry.PatientUid, doctor.Uid, submissionId, context.PatientKeys, ct);
+        var patientUid = context.Entry.PatientUid;
+        // Asked before: the outcome stored in the doctor's sealed ledger, no new decryption.
+        var known = await ledger.ReadAsync(doctor, patientUid, ct);
+        if (StoredOutcome(known, check.Id, submissionId) is { } stored)
+        {
+            return Line(check, stored.Met!.Value, stored.At);
+        }
+        using var verification = context.PatientKeys.CreateVerificationKey();
+        var bits = opener.OpenDoctorComparisonBits(submissionId, doctor.Uid, context.Raw, new ECDsaVerification(patientUid, verification), doctor.Keys.Keys.PaillierPublicKey, check.AnalyteId, catalog.Labs)
+            ?? throw new NotComputableException(checkId);
+        var blinded = evaluator.Compare(check, submissionId, bits, doctor.Keys.Keys.PaillierPublicKey);
+        var patientCopy = await copies.PatientCopyAsync(patientUid, doctor.Uid, submissionId, context.PatientKeys, ct);
         var forPatient = evaluator.Difference(check, patientCopy, context.PatientKeys.GetPaillierPublicKey());
-        var at = await computations.RecordAsync(context.Entry.PatientUid, context.PatientKeys.GetPaillierPublicKey(),
-            new ComputationDraft(ComputationKind.Check, check.Id, check.Name, submissionId, [submissionId],
-                EncryptedFixedPoint.FromCiphertext(blinded.Blinded, 0, BigInteger.One), forPatient),
+        Disclosure? answered = null;
+        var entered = await EnterAsync(doctor, patientUid, state =>
+        {
+            answered = StoredOutcome(state, check.Id, submissionId);
+            return Task.FromResult(answered is null ? new Disclosure(ComputationKind.Check, check.Id, [submissionId], DateTimeOffset.UtcNow) : null);
+        }, ct);
+        if (answered is not null)
+        {
+            return Line(check, answered.Met!.Value, answered.At); // a concurrent request answered it meanwhile
+        }
+        // The record (with the patient's E(Δ), and no doctor ciphertext) and its audit event, then the decryption.
+        var at = await computations.RecordAsync(patientUid, context.PatientKeys.GetPaillierPublicKey(),
+            new ComputationDraft(ComputationKind.Check, check.Id, check.Name, submissionId, [submissionId], null, forPatient),
             doctor, ct);
-        return Line(check, decryptor.IsMet(blinded, doctor.Keys.Keys.Paillier), at);
+        var met = decryptor.IsMet(blinded, doctor.Keys.Keys.Paillier);
+        await RecordOutcomeAsync(doctor, patientUid, entered!, met, ct);
+        return Line(check, met, at);
+    }
+
+    // The ledger entry a check's earlier run wrote its outcome into, if any.
+    private static Disclosure? StoredOutcome(LedgerState state, string checkId, string submissionId) =>
+        state.Entries.LastOrDefault(e => e.Kind == ComputationKind.Check && e.Id == checkId && e.Met is not null
+            && e.InputSubmissions.Count == 1 && e.InputSubmissions[0] == submissionId);
+
+    /// <summary>
+    /// Reads the ledger, lets <paramref name="decide"/> choose the entry to add (or throw a refusal, or return
+    /// null for nothing to add), and writes it conditionally; on a conflict re-reads and decides again.
+    /// Returns the entry written, or null when nothing was to be added.
+    /// </summary>
+    /// <exception cref="DisclosureBusyException">Every attempt lost to a concurrent write; nothing may be decrypted.</exception>
+    private async Task<Disclosure?> EnterAsync(ActingDoctor doctor, string patientUid, Func<LedgerState, Task<Disclosure?>> decide, CancellationToken ct)
+    {
+        for (var attempt = 0; attempt < LedgerAttempts; attempt++)
+        {
+            var state = await ledger.ReadAsync(doctor, patientUid, ct);
+            if (await decide(state) is not { } entry)
+            {
+                return null;
+            }
+            if (await ledger.TryAppendAsync(doctor, patientUid, state, entry, ct) is not null)
+            {
+                return entry;
+            }
+            // Lost the race: back off a little, at random, so two tabs do not keep colliding.
+            await Task.Delay(System.Security.Cryptography.RandomNumberGenerator.GetInt32(5, 25 * (attempt + 1)), ct);
+        }
+        throw new DisclosureBusyException();
+    }
+
+    // Writes a check's outcome into its ledger entry. Best effort after the decryption: if it never lands,
+    // the next run of the check decrypts again, which reveals nothing new (the side is the same).
+    private async Task RecordOutcomeAsync(ActingDoctor doctor, string patientUid, Disclosure entry, bool met, CancellationToken ct)
+    {
+        for (var attempt = 0; attempt < LedgerAttempts; attempt++)
+        {
+            var state = await ledger.ReadAsync(doctor, patientUid, ct);
+            var entries = state.Entries.ToList();
+            var index = entries.FindLastIndex(e => e == entry);
+            if (index < 0)
+            {
+                entries.Add(entry with { Met = met });
+            }
+            else
+            {
+                entries[index] = entry with { Met = met };
+            }
+            if (await ledger.TryWriteAsync(doctor, patientUid, state, entries, ct) is not null)
+            {
+                return;
+            }
+        }
     }
 
     /// <summary>Encrypts the diagnosis for the patient, with the chosen results, and marks the submission diagnosed.</summary>
@@ -189,7 +283,7 @@ public sealed class DoctorWorkbench(
         {
             return false;
         }
-        var (results, _) = await ResultsAsync(doctor, context.Entry, ct);
+        var (results, _) = await ResultsAsync(doctor, context.Entry, await ledger.ReadAsync(doctor, context.Entry.PatientUid, ct), ct);
         var included = results.Where(r => includedResultKeys.Contains(r.Key)).ToList();
         var written = await diagnoses.WriteAsync(context.Entry.PatientUid, submissionId, context.PatientKeys, doctor, text, included, ct);
         // Not in the same write as the diagnosis: the security rules let the state move only once the
@@ -201,27 +295,23 @@ public sealed class DoctorWorkbench(
         return true;
     }
 
-    private sealed record Context(VerifiedInboxEntry Entry, PublicKeyRecord PatientKeys, IReadOnlyList<VerifiedInboxEntry> Series);
-
-    private async Task RefuseCombinedDisclosureAsync(ActingDoctor doctor, Context context, DiagnosticFormula formula, IReadOnlyList<string> inputSubmissions, CancellationToken ct)
-    {
-        if (formula.Inputs.Count <= 1)
-        {
-            return; // The evaluator refuses these on their own, with its own message.
-        }
-        if (DisclosureGuard.WouldReveal(await EarlierDisclosuresAsync(doctor, context, ct), LinearDisclosure.Of(formula, inputSubmissions)) is { } revealed)
-        {
-            throw new CombinedDisclosureRefusedException(AnalyteName(revealed));
-        }
-    }
+    private sealed record Context(VerifiedInboxEntry Entry, PublicKeyRecord PatientKeys, IReadOnlyList<VerifiedInboxEntry> Series, JsonObject Raw);
 
     private string AnalyteName(RawValue value) =>
         catalog.Labs.TryGetAnalyte(value.AnalyteId, out var analyte) ? analyte.Name : value.AnalyteId;
 
-    // Every formula result this doctor already decrypted for this patient, over all their submissions.
-    private async Task<IReadOnlyList<LinearDisclosure>> EarlierDisclosuresAsync(ActingDoctor doctor, Context context, CancellationToken ct)
+    // Every formula result this doctor already decrypted for this patient: the ledger's entries and, so that
+    // a deleted or rolled-back ledger cannot reset the guard, the verified computation records too.
+    private async Task<IReadOnlyList<LinearDisclosure>> EarlierDisclosuresAsync(ActingDoctor doctor, Context context, LedgerState state, CancellationToken ct)
     {
         var earlier = new List<LinearDisclosure>();
+        foreach (var entry in state.Entries.Where(e => e.Kind == ComputationKind.Formula))
+        {
+            if (catalog.TryGetFormula(entry.Id, out var done) && done.Terms.All(t => t.Input.Submission < entry.InputSubmissions.Count))
+            {
+                earlier.Add(LinearDisclosure.Of(done, entry.InputSubmissions));
+            }
+        }
         foreach (var submission in context.Series.Select(s => s.SubmissionId).Append(context.Entry.SubmissionId).Distinct(StringComparer.Ordinal))
         {
             foreach (var record in await computations.ListAsync(context.Entry.PatientUid, submission, doctor.Uid, doctor.Keys.Keys.SigningKey, EnvelopeReader.Of(doctor.Keys), ct))
@@ -248,7 +338,7 @@ public sealed class DoctorWorkbench(
         var doctorKey = doctor.Keys.Keys.PaillierPublicKey;
         var current = copies.Verify(doctor.Uid, submissionId, entry, patientKeys, patientUid, doctorKey);
         var series = await copies.PatientSeriesAsync(doctor.Uid, patientUid, patientKeys, doctorKey, ct);
-        return new Context(current, patientKeys, series);
+        return new Context(current, patientKeys, series, entry);
     }
 
     // For each analyte of this submission: the mean and change over every submission of this patient
@@ -272,7 +362,7 @@ public sealed class DoctorWorkbench(
         }
     }
 
-    private async Task<(IReadOnlyList<ResultLine> Lines, int Refused)> ResultsAsync(ActingDoctor doctor, VerifiedInboxEntry entry, CancellationToken ct)
+    private async Task<(IReadOnlyList<ResultLine> Lines, int Refused)> ResultsAsync(ActingDoctor doctor, VerifiedInboxEntry entry, LedgerState state, CancellationToken ct)
     {
         var stored = ComputationRecords.Latest(await computations.ListAsync(entry.PatientUid, entry.SubmissionId, doctor.Uid, doctor.Keys.Keys.SigningKey, EnvelopeReader.Of(doctor.Keys), ct));
         var lines = new List<ResultLine>();
@@ -298,11 +388,11 @@ public sealed class DoctorWorkbench(
                     var result = new ComputedResult(formula, record.InputSubmissions, value.Ciphertext, value.Denominator);
                     lines.Add(Line(formula, decryptor.Decrypt(result, doctor.Keys.Keys.Paillier), record.At));
                 }
-                else if (record.Kind == ComputationKind.Check && catalog.TryGetCheck(record.Id, out var check) && record.ForDoctorJson is not null)
+                else if (record.Kind == ComputationKind.Check && catalog.TryGetCheck(record.Id, out var check)
+                    && StoredOutcome(state, check.Id, entry.SubmissionId) is { } outcome)
                 {
-                    var value = EncryptedFixedPoint.FromJson(key, record.ForDoctorJson);
-                    var blinded = new BlindedThreshold(check, catalog.IntegerFormOf(check), entry.SubmissionId, value.Ciphertext);
-                    lines.Add(Line(check, decryptor.IsMet(blinded, doctor.Keys.Keys.Paillier), record.At));
+                    // The outcome from the doctor's sealed ledger: nothing blinded is stored, nothing is decrypted again.
+                    lines.Add(Line(check, outcome.Met!.Value, record.At));
                 }
                 else
                 {

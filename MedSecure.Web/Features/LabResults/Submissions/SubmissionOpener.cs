@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using MedSecure.Paillier;
 using MedSecure.Web.Crypto;
+using MedSecure.Web.Features.Diagnostics.Computation;
 
 namespace MedSecure.Web.Features.LabResults.Submissions;
 
@@ -68,6 +69,24 @@ public sealed class SubmissionOpener(RecordSigner signer)
         {
             throw new RecordTamperedException(ex);
         }
+    }
+
+    /// <summary>
+    /// For the doctor's side: verifies an inbox entry like <see cref="OpenDoctorCopy"/> and returns the
+    /// encrypted bits of one analyte's value for threshold checks (<see cref="ComparisonBits"/>); null when the
+    /// copy has none for it.
+    /// </summary>
+    /// <exception cref="RecordTamperedException">The record was altered, moved, or is not for this doctor.</exception>
+    public EncryptedBits? OpenDoctorComparisonBits(string submissionId, string doctorUid, JsonObject inboxEntry, ECDsaVerification patient, PaillierPublicKey doctorKey, string analyteId, Catalog.LabCatalog labs)
+    {
+        ArgumentNullException.ThrowIfNull(inboxEntry);
+        ArgumentNullException.ThrowIfNull(patient);
+        var sealedCopy = Verified(SubmissionSealer.DoctorCopyType, "doctor", submissionId, inboxEntry, patient.Key);
+        if (Text(sealedCopy, "doctorUid") != doctorUid || Text(sealedCopy, "patientUid") != patient.PatientUid)
+        {
+            throw new RecordTamperedException();
+        }
+        return ComparisonBits.Read(sealedCopy, analyteId, doctorKey, labs);
     }
 
     /// <summary>The listing fields of an entry without verifying it (lists only; never for values).</summary>

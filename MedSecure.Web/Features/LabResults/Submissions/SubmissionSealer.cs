@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
 using MedSecure.Paillier;
 using MedSecure.Web.Crypto;
+using MedSecure.Web.Features.Diagnostics.Computation;
+using MedSecure.Web.Features.Diagnostics.Formulas;
 
 namespace MedSecure.Web.Features.LabResults.Submissions;
 
@@ -78,6 +80,12 @@ public sealed class SubmissionSealer(RecordSigner signer)
 
         var sentAt = draft.SentAt.ToUnixTimeMilliseconds();
         var doctorCopy = SealedCopy(draft, "doctor", doctorKeys.Fingerprint, sentAt, doctorValues);
+        // The bits of each value a threshold check reads, so the doctor's side can compare without learning
+        // more than the side of the cut-off (see ComparisonBits); only this session knows the values.
+        if (ComparisonBits.Build(draft.Values, doctorKey, FormulaCatalog.Standard) is { } comparisonBits)
+        {
+            doctorCopy[ComparisonBits.Field] = comparisonBits;
+        }
         signer.SignInto(DoctorCopyType, doctorCopy, patient.Keys.SigningKey);
         var patientCopy = SealedCopy(draft, "patient", doctorKeys.Fingerprint, sentAt, patientValues);
         signer.SignInto(PatientCopyType, patientCopy, patient.Keys.SigningKey);

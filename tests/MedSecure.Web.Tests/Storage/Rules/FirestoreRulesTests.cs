@@ -595,6 +595,39 @@ public sealed class FirestoreRulesTests(RulesWorld world) : IClassFixture<RulesW
 
     [SkippableTheory, MemberData(nameof(HeadCases))]
     public Task Chain_heads_move_forward_only_by_their_doctor_and_are_read_by_the_patient(string access) => CheckAsync(Heads, access);
+    // ---------------------------------------------------------------- disclosures/{doctorUid}/patients/{patientUid}
+
+    private static JsonObject Ledger(EmulatorUser doctor, EmulatorUser patient, string? sealedDoctorUid = null) => new()
+    {
+        ["sealed"] = new JsonObject { ["v"] = 1, ["doctorUid"] = sealedDoctorUid ?? doctor.Uid, ["patientUid"] = patient.Uid, ["count"] = 0, ["envelope"] = new JsonObject { ["ct"] = "x" }, ["sig"] = "s" },
+    };
+
+    public static readonly RulesAccess[] Disclosures =
+    [
+        Allow("doctor writes and rewrites own ledger for a patient", async w =>
+        {
+            var first = await w.E.CommitAsync(w.X.IdToken, w.E.Set($"disclosures/{w.X.Uid}/patients/{w.A.Uid}", Ledger(w.X, w.A)));
+            return first.IsSuccessStatusCode ? await w.E.CommitAsync(w.X.IdToken, w.E.Set($"disclosures/{w.X.Uid}/patients/{w.A.Uid}", Ledger(w.X, w.A))) : first;
+        }),
+        Allow("doctor reads own ledger", async w =>
+        {
+            await w.E.CommitAsync(w.X.IdToken, w.E.Set($"disclosures/{w.X.Uid}/patients/{w.B.Uid}", Ledger(w.X, w.B)));
+            return await w.E.GetAsync($"disclosures/{w.X.Uid}/patients/{w.B.Uid}", w.X.IdToken);
+        }),
+        Refuse("patient reads the doctor's ledger about them", w => w.E.GetAsync($"disclosures/{w.X.Uid}/patients/{w.A.Uid}", w.A.IdToken)),
+        Refuse("other doctor reads it", w => w.E.GetAsync($"disclosures/{w.X.Uid}/patients/{w.A.Uid}", w.Y.IdToken)),
+        Refuse("other doctor writes it", w => w.E.CommitAsync(w.Y.IdToken, w.E.Set($"disclosures/{w.X.Uid}/patients/{w.A.Uid}", Ledger(w.X, w.A)))),
+        Refuse("patient writes (resets) it", w => w.E.CommitAsync(w.A.IdToken, w.E.Set($"disclosures/{w.X.Uid}/patients/{w.A.Uid}", Ledger(w.X, w.A)))),
+        Refuse("doctor writes a ledger naming another doctor", w => w.E.CommitAsync(w.X.IdToken, w.E.Set($"disclosures/{w.X.Uid}/patients/{w.A.Uid}", Ledger(w.X, w.A, sealedDoctorUid: w.Y.Uid)))),
+        Refuse("doctor deletes own ledger", w => w.E.CommitAsync(w.X.IdToken, w.E.Delete($"disclosures/{w.X.Uid}/patients/{w.A.Uid}"))),
+        Refuse("patient keeps a ledger as if a doctor", w => w.E.CommitAsync(w.A.IdToken, w.E.Set($"disclosures/{w.A.Uid}/patients/{w.B.Uid}", Ledger(w.A, w.B)))),
+        Refuse("signed out reads a ledger", w => w.E.GetAsync($"disclosures/{w.X.Uid}/patients/{w.A.Uid}", RulesWorld.SignedOut)),
+    ];
+
+    public static TheoryData<string> DisclosureCases => Labels(Disclosures);
+
+    [SkippableTheory, MemberData(nameof(DisclosureCases))]
+    public Task A_disclosure_ledger_is_read_and_written_only_by_its_doctor(string access) => CheckAsync(Disclosures, access);
 
     // ---------------------------------------------------------------- the app's own multi-document writes, and the rest
 

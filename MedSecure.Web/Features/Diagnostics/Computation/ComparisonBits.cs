@@ -1,0 +1,154 @@
+using System.Collections.Concurrent;
+using System.Numerics;
+using System.Text.Json.Nodes;
+using MedSecure.Paillier;
+using MedSecure.Web.Crypto;
+using MedSecure.Web.Features.Diagnostics.Formulas;
+using MedSecure.Web.Features.LabResults.Catalog;
+using MedSecure.Web.Features.LabResults.Submissions;
+
+namespace MedSecure.Web.Features.Diagnostics.Computation;
+
+/// <summary>
+/// How a threshold check is answered by the bitwise comparison (<see cref="PrivateComparison"/>): the
+/// analyte's value as a non-negative integer u = X − <see cref="Offset"/> (X the fixed-point value) of
+/// <see cref="BitLength"/> bits, and the check's cut-off as the integer threshold T with value &lt; cut-off ⇔ u &lt; T.
+/// </summary>
+/// <param name="AnalyteId">The analyte.</param>
+/// <param name="Offset">min(0, plausible minimum as fixed point): shifts a range reaching below zero to start at 0.</param>
+/// <param name="BitLength">ℓ, the bit length of the plausible maximum after the shift.</param>
+/// <param name="Threshold">T − <see cref="Offset"/>, where T = ⌈cut-off·10^decimals⌉.</param>
+/// <param name="Direction">Which side makes the check's condition true.</param>
+public sealed record ComparisonForm(string AnalyteId, BigInteger Offset, int BitLength, BigInteger Threshold, ThresholdDirection Direction)
+{
+    /// <summary>The check's outcome from "u &lt; T".</summary>
+    public bool IsMet(bool lessThan) => Direction == ThresholdDirection.Below ? lessThan : !lessThan;
+
+    /// <summary>
+    /// The outcome when the threshold lies outside [1, 2^ℓ), where every plausible value is on one side, so
+    /// nothing needs decrypting; null otherwise. (The catalog refuses such cut-offs, this is for safety.)
+    /// </summary>
+    public bool? PublicOutcome => Threshold.Sign <= 0 ? IsMet(false) : Threshold.GetBitLength() > BitLength ? IsMet(true) : null;
+}
+
+/// <summary>
+/// The bitwise encryptions, under the doctor's key, of each value that a catalog threshold check reads: the
+/// field <c>comparisonBits</c> of the doctor's copy of a submission. Built in the patient's session, the only
+/// place that knows the value; read in the doctor's session, which compares them with a public cut-off.
+/// </summary>
+/// <remarks>
+/// <code>comparisonBits = { analyteId: { kid, l: ℓ, c: "b64url.b64url.…" } }   // E(u₀) … E(u_{ℓ−1}), LSB first</code>
+/// Storage refuses arrays, hence one dot-separated string per analyte. The field sits inside the patient's
+/// signed copy, so altered bits are refused like any altered value.
+/// </remarks>
+public static class ComparisonBits
+{
+    /// <summary>The field name in the doctor's copy.</summary>
+    public const string Field = "comparisonBits";
+
+    // One key instance per doctor key keeps its fast-encryption table (built on first use, ~1 MB at 3072 bits):
+    // a submission then costs ℓ fixed-base exponentiations per analyte instead of ℓ full encryptions.
+    private static readonly ConcurrentDictionary<BigInteger, PaillierPublicKey> FastKeys = new();
+    private const int MaxCachedKeys = 32;
+
+    /// <summary>The comparison form of a check over the catalog's analyte.</summary>
+    public static ComparisonForm FormOf(ThresholdCheck check, LabCatalog labs)
+    {
+        ArgumentNullException.ThrowIfNull(check);
+        ArgumentNullException.ThrowIfNull(labs);
+        var analyte = labs.GetAnalyte(check.AnalyteId);
+        var (offset, length) = RangeOf(analyte);
+        var scaled = check.Cutoff.Numerator * BigInteger.Pow(10, analyte.Decimals);
+        var threshold = BigInteger.DivRem(scaled, check.Cutoff.Denominator, out var remainder);
+        if (remainder.Sign > 0)
+        {
+            threshold += 1; // ⌈p·s/q⌉: for integers X, X < p·s/q ⇔ X < ⌈p·s/q⌉
+        }
+        return new ComparisonForm(analyte.Id, offset, length, threshold - offset, check.Direction);
+    }
+
+    /// <summary>
+    /// The <c>comparisonBits</c> object for the values that at least one catalog check reads, or null when none does.
+    /// </summary>
+    public static JsonObject? Build(IEnumerable<LabValue> values, PaillierPublicKey doctorKey, FormulaCatalog catalog)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        ArgumentNullException.ThrowIfNull(doctorKey);
+        ArgumentNullException.ThrowIfNull(catalog);
+        var checkedAnalytes = catalog.ThresholdChecks.Select(c => c.AnalyteId).ToHashSet(StringComparer.Ordinal);
+        var key = FastKeyOf(doctorKey);
+        var result = new JsonObject();
+        foreach (var value in values.Where(v => checkedAnalytes.Contains(v.AnalyteId)))
+        {
+            var analyte = catalog.Labs.GetAnalyte(value.AnalyteId);
+            if (!analyte.Plausible.Contains(value.Value) || !analyte.IsOnGrid(value.Value))
+            {
+                // Not a value the catalog's checks are defined on (the form refuses these anyway): no bits,
+                // so a check on it is simply not available.
+                continue;
+            }
+            var (offset, length) = RangeOf(analyte);
+            var bits = EncryptedBits.Encrypt(key, analyte.ToFixedPoint(value.Value) - offset, length);
+            result[analyte.Id] = new JsonObject
+            {
+                ["kid"] = key.Fingerprint,
+                ["l"] = length,
+                ["c"] = string.Join('.', bits.Bits.Select(b => JsonNode.Parse(b.ToJson())!["c"]!.GetValue<string>())),
+            };
+        }
+        return result.Count == 0 ? null : result;
+    }
+
+    /// <summary>
+    /// Reads the bits of <paramref name="analyteId"/> from a doctor's copy whose signature was verified;
+    /// null when the copy has none for it.
+    /// </summary>
+    /// <exception cref="RecordTamperedException">Malformed, another key's, or of a length the catalog does not give the analyte.</exception>
+    public static EncryptedBits? Read(JsonObject verifiedDoctorCopy, string analyteId, PaillierPublicKey doctorKey, LabCatalog labs)
+    {
+        ArgumentNullException.ThrowIfNull(verifiedDoctorCopy);
+        ArgumentNullException.ThrowIfNull(doctorKey);
+        ArgumentNullException.ThrowIfNull(labs);
+        if (verifiedDoctorCopy[Field] is not JsonObject all || all[analyteId] is not JsonObject entry)
+        {
+            return null;
+        }
+        if (entry["kid"] is not JsonValue kidValue || !kidValue.TryGetValue<string>(out var kid)
+            || entry["l"] is not JsonValue lengthValue || !lengthValue.TryGetValue<int>(out var length)
+            || entry["c"] is not JsonValue bitsValue || !bitsValue.TryGetValue<string>(out var joined)
+            || !labs.TryGetAnalyte(analyteId, out var analyte) || RangeOf(analyte).Length != length)
+        {
+            throw new RecordTamperedException();
+        }
+        var parts = joined.Split('.');
+        if (parts.Length != length)
+        {
+            throw new RecordTamperedException();
+        }
+        try
+        {
+            var ciphertexts = parts.Select(c => PaillierCiphertext.FromJson(doctorKey, new JsonObject { ["kid"] = kid, ["c"] = c }.ToJsonString())).ToList();
+            return EncryptedBits.FromCiphertexts(doctorKey, ciphertexts);
+        }
+        catch (PaillierException ex)
+        {
+            throw new RecordTamperedException(ex);
+        }
+    }
+
+    private static (BigInteger Offset, int Length) RangeOf(Analyte analyte)
+    {
+        var offset = BigInteger.Min(BigInteger.Zero, analyte.ToFixedPoint(analyte.Plausible.Min));
+        var span = analyte.ToFixedPoint(analyte.Plausible.Max) - offset;
+        return (offset, (int)Math.Max(1, span.GetBitLength()));
+    }
+
+    private static PaillierPublicKey FastKeyOf(PaillierPublicKey key)
+    {
+        if (FastKeys.Count >= MaxCachedKeys)
+        {
+            FastKeys.Clear();
+        }
+        return FastKeys.GetOrAdd(key.N, _ => key);
+    }
+}
