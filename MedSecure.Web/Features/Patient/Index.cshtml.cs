@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using MedSecure.Web.Features.LabResults.Catalog;
 using MedSecure.Web.Features.LabResults.Submissions;
 using MedSecure.Web.Storage;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -7,20 +6,16 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace MedSecure.Web.Features.Patient;
 
 /// <summary>The patient's home page: their submissions, newest first.</summary>
-public sealed class IndexModel(SubmissionStore submissions, LabCatalog catalog) : PageModel
+public sealed class IndexModel(SubmissionStore submissions) : PageModel
 {
     /// <summary>The signed-in patient's name.</summary>
     public string DisplayName => User.FindFirstValue(ClaimTypes.Name) ?? "";
 
-    /// <summary>Submissions, newest first (listing fields only; nothing is decrypted here).</summary>
+    /// <summary>Submissions, newest first (clear listing fields only: doctor, time, state; nothing is decrypted or opened here).</summary>
     public IReadOnlyList<SubmissionSummary> Submissions { get; private set; } = [];
 
     /// <summary>Set when the list could not be loaded.</summary>
     public string? StorageMessage { get; private set; }
-
-    /// <summary>Panel names of a submission, in catalog order.</summary>
-    public string PanelNames(SubmissionSummary s) =>
-        string.Join(", ", catalog.Panels.Where(p => s.PanelIds.Contains(p.Id)).Select(p => p.Name));
 
     /// <summary>Loads the history.</summary>
     public async Task OnGetAsync(CancellationToken ct)
