@@ -135,7 +135,7 @@ public sealed class DoctorWorkbench(
         var patientCopies = new List<SubmissionCiphertexts>();
         foreach (var input in inputs)
         {
-            patientCopies.Add(await copies.PatientCopyAsync(context.Entry.PatientUid, doctor.Uid, input.SubmissionId, context.PatientKeys, doctor.Keys.Keys.Paillier, ct));
+            patientCopies.Add(await copies.PatientCopyAsync(context.Entry.PatientUid, doctor.Uid, input.SubmissionId, context.PatientKeys, EnvelopeReader.For(doctor.Keys), ct));
         }
         var forPatient = evaluator.Evaluate(formula, patientCopies, context.PatientKeys.GetPaillierPublicKey());
         var at = await computations.RecordAsync(context.Entry.PatientUid,
@@ -162,7 +162,7 @@ public sealed class DoctorWorkbench(
             throw new NotComputableException(checkId);
         }
         var blinded = evaluator.Blind(check, context.Entry.DoctorKeyValues, doctor.Keys.Keys.PaillierPublicKey);
-        var patientCopy = await copies.PatientCopyAsync(context.Entry.PatientUid, doctor.Uid, submissionId, context.PatientKeys, doctor.Keys.Keys.Paillier, ct);
+        var patientCopy = await copies.PatientCopyAsync(context.Entry.PatientUid, doctor.Uid, submissionId, context.PatientKeys, EnvelopeReader.For(doctor.Keys), ct);
         var forPatient = evaluator.Difference(check, patientCopy, context.PatientKeys.GetPaillierPublicKey());
         var at = await computations.RecordAsync(context.Entry.PatientUid,
             new ComputationDraft(ComputationKind.Check, check.Id, check.Name, submissionId, [submissionId],
@@ -233,7 +233,7 @@ public sealed class DoctorWorkbench(
         }
         var patientUid = entry["patientUid"]?.GetValue<string>() ?? "";
         var patientKeys = (patientUid.Length > 0 ? await copies.PatientKeysAsync(patientUid, ct) : null) ?? throw new RecordTamperedException();
-        var doctorKey = doctor.Keys.Keys.Paillier;
+        var doctorKey = EnvelopeReader.For(doctor.Keys);
         var current = copies.Verify(doctor.Uid, submissionId, entry, patientKeys, patientUid, doctorKey);
         var series = await copies.PatientSeriesAsync(doctor.Uid, patientUid, patientKeys, doctorKey, ct);
         return new Context(current, patientKeys, series);

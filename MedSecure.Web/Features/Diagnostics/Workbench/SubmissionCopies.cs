@@ -43,11 +43,11 @@ public sealed class SubmissionCopies(ITreeStore store, SubmissionOpener opener, 
     /// returns it with its doctor-key ciphertexts. Decrypts no value.
     /// </summary>
     /// <exception cref="RecordTamperedException">Altered, moved, or not signed by the patient it names.</exception>
-    public VerifiedInboxEntry Verify(string doctorUid, string submissionId, JsonObject entry, PublicKeyRecord patientKeys, string patientUid, PaillierPrivateKey doctorKey)
+    public VerifiedInboxEntry Verify(string doctorUid, string submissionId, JsonObject entry, PublicKeyRecord patientKeys, string patientUid, EnvelopeReader doctor)
     {
         ArgumentNullException.ThrowIfNull(patientKeys);
         using var verification = patientKeys.CreateVerificationKey();
-        var opened = opener.OpenDoctorCopy(submissionId, doctorUid, entry, new ECDsaVerification(patientUid, verification), doctorKey);
+        var opened = opener.OpenDoctorCopy(submissionId, doctorUid, entry, new ECDsaVerification(patientUid, verification), doctor);
         var sealedCopy = (JsonObject)entry["sealed"]!;
         var summary = SubmissionOpener.SummaryOf(submissionId, entry);
         return new VerifiedInboxEntry(
@@ -61,7 +61,7 @@ public sealed class SubmissionCopies(ITreeStore store, SubmissionOpener opener, 
     }
 
     /// <summary>All of this patient's submissions to this doctor, verified, oldest first. Entries that fail verification are skipped.</summary>
-    public async Task<IReadOnlyList<VerifiedInboxEntry>> PatientSeriesAsync(string doctorUid, string patientUid, PublicKeyRecord patientKeys, PaillierPrivateKey doctorKey, CancellationToken ct = default)
+    public async Task<IReadOnlyList<VerifiedInboxEntry>> PatientSeriesAsync(string doctorUid, string patientUid, PublicKeyRecord patientKeys, EnvelopeReader doctor, CancellationToken ct = default)
     {
         var children = await store.QueryAsync($"inbox/{doctorUid}", TreeQuery.ByChild("patientUid") with { EqualTo = patientUid }, ct);
         var series = new List<VerifiedInboxEntry>();
@@ -73,7 +73,7 @@ public sealed class SubmissionCopies(ITreeStore store, SubmissionOpener opener, 
             }
             try
             {
-                series.Add(Verify(doctorUid, id, entry, patientKeys, patientUid, doctorKey));
+                series.Add(Verify(doctorUid, id, entry, patientKeys, patientUid, doctor));
             }
             catch (RecordTamperedException)
             {
@@ -89,7 +89,7 @@ public sealed class SubmissionCopies(ITreeStore store, SubmissionOpener opener, 
     /// computing the patient's copy of a result. Decrypts no value.
     /// </summary>
     /// <exception cref="RecordTamperedException">Missing, altered, or not this patient's copy for this doctor.</exception>
-    public async Task<SubmissionCiphertexts> PatientCopyAsync(string patientUid, string doctorUid, string submissionId, PublicKeyRecord patientKeys, PaillierPrivateKey doctorKey, CancellationToken ct = default)
+    public async Task<SubmissionCiphertexts> PatientCopyAsync(string patientUid, string doctorUid, string submissionId, PublicKeyRecord patientKeys, EnvelopeReader doctor, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(patientKeys);
         if (await store.GetAsync(SubmissionStore.HistoryPath(patientUid, submissionId), ct) is not JsonObject { } entry)
@@ -98,7 +98,7 @@ public sealed class SubmissionCopies(ITreeStore store, SubmissionOpener opener, 
         }
         using var verification = patientKeys.CreateVerificationKey();
         var values = opener.OpenPatientCopyForDoctor(submissionId, doctorUid, entry, new ECDsaVerification(patientUid, verification),
-            patientKeys.GetPaillierPublicKey(), doctorKey);
+            patientKeys.GetPaillierPublicKey(), doctor);
         return new SubmissionCiphertexts(submissionId, values);
     }
 

@@ -29,7 +29,7 @@ public sealed class SubmissionOpener(RecordSigner signer)
         {
             throw new RecordTamperedException();
         }
-        var content = Opened(SubmissionSealer.PatientCopyType, sealedCopy, submissionId, patient.UserId, patient.Keys.Paillier);
+        var content = Opened(SubmissionSealer.PatientCopyType, sealedCopy, submissionId, EnvelopeReader.For(patient));
 
         var values = new Dictionary<string, decimal>(StringComparer.Ordinal);
         try
@@ -59,16 +59,17 @@ public sealed class SubmissionOpener(RecordSigner signer)
     /// compute the patient's copy of a result on the patient-key ciphertexts. Decrypts no value.
     /// </summary>
     /// <exception cref="RecordTamperedException">Altered, moved, or not this patient's copy for this doctor.</exception>
-    public IReadOnlyDictionary<string, EncryptedFixedPoint> OpenPatientCopyForDoctor(string submissionId, string doctorUid, JsonObject historyEntry, ECDsaVerification patient, PaillierPublicKey patientKey, PaillierPrivateKey doctorKey)
+    public IReadOnlyDictionary<string, EncryptedFixedPoint> OpenPatientCopyForDoctor(string submissionId, string doctorUid, JsonObject historyEntry, ECDsaVerification patient, PaillierPublicKey patientKey, EnvelopeReader doctor)
     {
         ArgumentNullException.ThrowIfNull(historyEntry);
         ArgumentNullException.ThrowIfNull(patient);
+        ArgumentNullException.ThrowIfNull(doctor);
         var sealedCopy = Verified(SubmissionSealer.PatientCopyType, "patient", submissionId, historyEntry, patient.Key);
-        if (Text(sealedCopy, "doctorUid") != doctorUid || Text(sealedCopy, "patientUid") != patient.PatientUid)
+        if (doctor.ReaderId != doctorUid || Text(sealedCopy, "doctorUid") != doctorUid || Text(sealedCopy, "patientUid") != patient.PatientUid)
         {
             throw new RecordTamperedException();
         }
-        var content = Opened(SubmissionSealer.PatientCopyType, sealedCopy, submissionId, doctorUid, doctorKey);
+        var content = Opened(SubmissionSealer.PatientCopyType, sealedCopy, submissionId, doctor);
         return ValuesOf(content, patientKey).ToDictionary(v => v.Key, v => v.Value, StringComparer.Ordinal);
     }
 
@@ -78,20 +79,20 @@ public sealed class SubmissionOpener(RecordSigner signer)
     /// ciphertexts, for homomorphic computation. Decrypts no value.
     /// </summary>
     /// <exception cref="RecordTamperedException">The record was altered, moved, or is not for this doctor.</exception>
-    public OpenedDoctorCopy OpenDoctorCopy(string submissionId, string doctorUid, JsonObject inboxEntry, ECDsaVerification patient, PaillierPrivateKey doctorKey)
+    public OpenedDoctorCopy OpenDoctorCopy(string submissionId, string doctorUid, JsonObject inboxEntry, ECDsaVerification patient, EnvelopeReader doctor)
     {
         ArgumentNullException.ThrowIfNull(inboxEntry);
         ArgumentNullException.ThrowIfNull(patient);
-        ArgumentNullException.ThrowIfNull(doctorKey);
+        ArgumentNullException.ThrowIfNull(doctor);
         var sealedCopy = Verified(SubmissionSealer.DoctorCopyType, "doctor", submissionId, inboxEntry, patient.Key);
-        if (Text(sealedCopy, "doctorUid") != doctorUid || Text(sealedCopy, "patientUid") != patient.PatientUid)
+        if (doctor.ReaderId != doctorUid || Text(sealedCopy, "doctorUid") != doctorUid || Text(sealedCopy, "patientUid") != patient.PatientUid)
         {
             throw new RecordTamperedException();
         }
-        var content = Opened(SubmissionSealer.DoctorCopyType, sealedCopy, submissionId, doctorUid, doctorKey);
+        var content = Opened(SubmissionSealer.DoctorCopyType, sealedCopy, submissionId, doctor);
         return new OpenedDoctorCopy(
             PanelIdsOf(content),
-            ValuesOf(content, doctorKey.PublicKey).ToDictionary(v => v.Key, v => v.Value, StringComparer.Ordinal),
+            ValuesOf(content, doctor.PublicKey).ToDictionary(v => v.Key, v => v.Value, StringComparer.Ordinal),
             content);
     }
 
@@ -137,10 +138,9 @@ public sealed class SubmissionOpener(RecordSigner signer)
 
     // The envelope is opened only after the signature over it held; its AAD repeats the record's
     // identity, so an envelope lifted from another submission fails here even if re-signed.
-    private static JsonObject Opened(string purpose, JsonObject sealedCopy, string submissionId, string readerId, PaillierPrivateKey key) =>
-        SealedEnvelope.Open(sealedCopy["envelope"], purpose,
-            SubmissionSealer.EnvelopeContext(Text(sealedCopy, "patientUid"), Text(sealedCopy, "doctorUid"), submissionId),
-            readerId, key);
+    private static JsonObject Opened(string purpose, JsonObject sealedCopy, string submissionId, EnvelopeReader reader) =>
+        reader.Open(sealedCopy["envelope"], purpose,
+            SubmissionSealer.EnvelopeContext(Text(sealedCopy, "patientUid"), Text(sealedCopy, "doctorUid"), submissionId));
 
     private static SubmissionSummary SummaryOf(string submissionId, JsonObject sealedCopy, JsonObject entry) => new(
         submissionId,
