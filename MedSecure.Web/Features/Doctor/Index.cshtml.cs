@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using MedSecure.Web.Features.Diagnostics.Formulas;
 using MedSecure.Web.Features.Diagnostics.Inbox;
 using MedSecure.Web.Features.Shared;
 using Microsoft.AspNetCore.Mvc;
@@ -8,7 +7,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace MedSecure.Web.Features.Doctor;
 
 /// <summary>The doctor's inbox: submissions newest first, unread marked, filterable by patient, refreshing itself.</summary>
-public sealed class IndexModel(DoctorInbox inbox, FormulaCatalog catalog) : PageModel
+public sealed class IndexModel(DoctorInbox inbox) : PageModel
 {
     /// <summary>Seconds between polls.</summary>
     public const int PollSeconds = 5;
@@ -41,7 +40,4 @@ public sealed class IndexModel(DoctorInbox inbox, FormulaCatalog catalog) : Page
         Inbox = await inbox.ListAsync(Uid, Patient, ct);
         return since == Inbox.Version ? new NoContentResult() : this.PageOrPartial("_Inbox");
     }
-
-    /// <summary>Display names of the panels, in catalog order.</summary>
-    public string PanelNames(InboxItem item) => string.Join(", ", catalog.Labs.Panels.Where(p => item.PanelIds.Contains(p.Id)).Select(p => p.Name));
 }

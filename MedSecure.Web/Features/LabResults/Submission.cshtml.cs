@@ -47,8 +47,8 @@ public sealed class SubmissionModel(SubmissionStore store, SubmissionOpener open
     /// <summary>Decrypted values by panel.</summary>
     public IReadOnlyList<PanelResults> Panels { get; private set; } = [];
 
-    /// <summary>Panel names for the summary line.</summary>
-    public string PanelNames => Summary is null ? "" : string.Join(", ", Summary.PanelIds.Select(id => catalog.TryGetPanel(id, out var p) ? p.Name : id));
+    /// <summary>Panel names for the summary line (from the opened envelope; empty when it could not be opened).</summary>
+    public string PanelNames { get; private set; } = "";
 
     /// <summary>Verifies and decrypts the patient's copy.</summary>
     public async Task<IActionResult> OnGetAsync(string id, CancellationToken ct)
@@ -71,6 +71,7 @@ public sealed class SubmissionModel(SubmissionStore store, SubmissionOpener open
             Summary = opened.Summary;
             DoctorFingerprint = opened.DoctorFingerprint;
             Panels = Arrange(opened);
+            PanelNames = string.Join(", ", catalog.Panels.Where(p => opened.PanelIds.Contains(p.Id)).Select(p => p.Name));
         }
         catch (RecordTamperedException)
         {

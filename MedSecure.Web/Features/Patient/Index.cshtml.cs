@@ -1,6 +1,5 @@
 using System.Security.Claims;
 using MedSecure.Web.Features.Diagnostics.PatientView;
-using MedSecure.Web.Features.LabResults.Catalog;
 using MedSecure.Web.Features.LabResults.Submissions;
 using MedSecure.Web.Storage;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -8,12 +7,12 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace MedSecure.Web.Features.Patient;
 
 /// <summary>The patient's home page: their submissions, newest first.</summary>
-public sealed class IndexModel(SubmissionStore submissions, LabCatalog catalog, PatientDiagnostics diagnostics) : PageModel
+public sealed class IndexModel(SubmissionStore submissions, PatientDiagnostics diagnostics) : PageModel
 {
     /// <summary>The signed-in patient's name.</summary>
     public string DisplayName => User.FindFirstValue(ClaimTypes.Name) ?? "";
 
-    /// <summary>Submissions, newest first (listing fields only; nothing is decrypted here).</summary>
+    /// <summary>Submissions, newest first (clear listing fields only: doctor, time, state; nothing is decrypted or opened here).</summary>
     public IReadOnlyList<SubmissionSummary> Submissions { get; private set; } = [];
 
     /// <summary>Plain notes by submission id, e.g. a "diagnosed" state whose diagnosis is gone from the store.</summary>
@@ -21,10 +20,6 @@ public sealed class IndexModel(SubmissionStore submissions, LabCatalog catalog, 
 
     /// <summary>Set when the list could not be loaded.</summary>
     public string? StorageMessage { get; private set; }
-
-    /// <summary>Panel names of a submission, in catalog order.</summary>
-    public string PanelNames(SubmissionSummary s) =>
-        string.Join(", ", catalog.Panels.Where(p => s.PanelIds.Contains(p.Id)).Select(p => p.Name));
 
     /// <summary>Loads the history.</summary>
     public async Task OnGetAsync(CancellationToken ct)

@@ -136,6 +136,13 @@ public static class ComparisonBits
         }
     }
 
+    /// <summary>How many bits a value of <paramref name="analyte"/> is sealed as (its plausible range on the catalog's grid).</summary>
+    public static int BitLengthOf(Analyte analyte)
+    {
+        ArgumentNullException.ThrowIfNull(analyte);
+        return RangeOf(analyte).Length;
+    }
+
     private static (BigInteger Offset, int Length) RangeOf(Analyte analyte)
     {
         var offset = BigInteger.Min(BigInteger.Zero, analyte.ToFixedPoint(analyte.Plausible.Min));

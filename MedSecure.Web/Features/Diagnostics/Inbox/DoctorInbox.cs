@@ -7,14 +7,17 @@ using MedSecure.Web.Storage;
 
 namespace MedSecure.Web.Features.Diagnostics.Inbox;
 
-/// <summary>One row of the doctor's inbox: listing fields only, nothing decrypted or verified.</summary>
+/// <summary>
+/// One row of the doctor's inbox: clear listing fields only, nothing decrypted, verified or opened.
+/// Which panels were sent is not among them (it is inside the submission's envelope); the
+/// submission's own page shows it.
+/// </summary>
 /// <param name="SubmissionId">Id, also the URL segment of its page.</param>
 /// <param name="PatientUid">Who sent it.</param>
 /// <param name="PatientName">Their name as sent.</param>
 /// <param name="SentAt">When.</param>
-/// <param name="PanelIds">Panels sent.</param>
 /// <param name="State">Sent (unread), opened or diagnosed.</param>
-public sealed record InboxItem(string SubmissionId, string PatientUid, string PatientName, DateTimeOffset SentAt, IReadOnlyList<string> PanelIds, SubmissionState State)
+public sealed record InboxItem(string SubmissionId, string PatientUid, string PatientName, DateTimeOffset SentAt, SubmissionState State)
 {
     /// <summary>Not opened yet.</summary>
     public bool IsUnread => State == SubmissionState.Sent;
@@ -82,6 +85,6 @@ public sealed class DoctorInbox(ITreeStore store)
         }
         var patientUid = entry["patientUid"] is JsonValue u && u.TryGetValue<string>(out var uid) ? uid : "";
         var patientName = entry["patientName"] is JsonValue n && n.TryGetValue<string>(out var name) ? name : "";
-        return patientUid.Length == 0 ? null : new InboxItem(id, patientUid, patientName, summary.SentAt, summary.PanelIds, summary.State);
+        return patientUid.Length == 0 ? null : new InboxItem(id, patientUid, patientName, summary.SentAt, summary.State);
     }
 }

@@ -69,7 +69,7 @@ public sealed class PatientDiagnostics(SubmissionStore submissions, SubmissionOp
                 anything ? [RecordTamperedException.PlainMessage] : []);
         }
 
-        var records = await computations.ListAsync(patient.UserId, submissionId, own.DoctorUid, doctorKey, EnvelopeReader.Of(patient), ct);
+        var records = await computations.ListAsync(patient.UserId, submissionId, own.DoctorUid, doctorKey, EnvelopeReader.For(patient), ct);
 
         Diagnosis? diagnosis = null;
         var diagnosisTampered = false;
@@ -128,7 +128,7 @@ public sealed class PatientDiagnostics(SubmissionStore submissions, SubmissionOp
             }
             try
             {
-                var about = AuditChain.OpenAbout(e.About, patient.UserId, own.DoctorUid, submissionId, e.Seq, EnvelopeReader.Of(patient));
+                var about = AuditChain.OpenAbout(e.About, patient.UserId, own.DoctorUid, submissionId, e.Seq, EnvelopeReader.For(patient));
                 if (!ComputationRecords.TryKind(ComputationRecords.Text(about, "kind"), out var kind))
                 {
                     throw new RecordTamperedException();

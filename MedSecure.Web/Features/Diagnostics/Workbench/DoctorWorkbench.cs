@@ -152,7 +152,7 @@ public sealed class DoctorWorkbench(
         var patientCopies = new List<SubmissionCiphertexts>();
         foreach (var input in inputs)
         {
-            patientCopies.Add(await copies.PatientCopyAsync(context.Entry.PatientUid, doctor.Uid, input.SubmissionId, context.PatientKeys, ct));
+            patientCopies.Add(await copies.PatientCopyAsync(context.Entry.PatientUid, doctor.Uid, input.SubmissionId, context.PatientKeys, EnvelopeReader.For(doctor.Keys), ct));
         }
         var forPatient = evaluator.Evaluate(formula, patientCopies, context.PatientKeys.GetPaillierPublicKey());
         // The guard decides inside the ledger's conditional write: of two concurrent requests only one
@@ -196,10 +196,10 @@ public sealed class DoctorWorkbench(
             return Line(check, stored.Met!.Value, stored.At);
         }
         using var verification = context.PatientKeys.CreateVerificationKey();
-        var bits = opener.OpenDoctorComparisonBits(submissionId, doctor.Uid, context.Raw, new ECDsaVerification(patientUid, verification), doctor.Keys.Keys.PaillierPublicKey, check.AnalyteId, catalog.Labs)
+        var bits = opener.OpenDoctorComparisonBits(submissionId, doctor.Uid, context.Raw, new ECDsaVerification(patientUid, verification), EnvelopeReader.For(doctor.Keys), check.AnalyteId, catalog.Labs)
             ?? throw new NotComputableException(checkId);
         var blinded = evaluator.Compare(check, submissionId, bits, doctor.Keys.Keys.PaillierPublicKey);
-        var patientCopy = await copies.PatientCopyAsync(patientUid, doctor.Uid, submissionId, context.PatientKeys, ct);
+        var patientCopy = await copies.PatientCopyAsync(patientUid, doctor.Uid, submissionId, context.PatientKeys, EnvelopeReader.For(doctor.Keys), ct);
         var forPatient = evaluator.Difference(check, patientCopy, context.PatientKeys.GetPaillierPublicKey());
         Disclosure? answered = null;
         var entered = await EnterAsync(doctor, patientUid, state =>
@@ -314,7 +314,7 @@ public sealed class DoctorWorkbench(
         }
         foreach (var submission in context.Series.Select(s => s.SubmissionId).Append(context.Entry.SubmissionId).Distinct(StringComparer.Ordinal))
         {
-            foreach (var record in await computations.ListAsync(context.Entry.PatientUid, submission, doctor.Uid, doctor.Keys.Keys.SigningKey, EnvelopeReader.Of(doctor.Keys), ct))
+            foreach (var record in await computations.ListAsync(context.Entry.PatientUid, submission, doctor.Uid, doctor.Keys.Keys.SigningKey, EnvelopeReader.For(doctor.Keys), ct))
             {
                 IReadOnlyList<string> over = record.InputSubmissions.Count > 0 ? record.InputSubmissions : [submission];
                 if (!record.IsTampered && record.Kind == ComputationKind.Formula
@@ -335,7 +335,7 @@ public sealed class DoctorWorkbench(
         }
         var patientUid = entry["patientUid"]?.GetValue<string>() ?? "";
         var patientKeys = (patientUid.Length > 0 ? await copies.PatientKeysAsync(patientUid, ct) : null) ?? throw new RecordTamperedException();
-        var doctorKey = doctor.Keys.Keys.PaillierPublicKey;
+        var doctorKey = EnvelopeReader.For(doctor.Keys);
         var current = copies.Verify(doctor.Uid, submissionId, entry, patientKeys, patientUid, doctorKey);
         var series = await copies.PatientSeriesAsync(doctor.Uid, patientUid, patientKeys, doctorKey, ct);
         return new Context(current, patientKeys, series, entry);
@@ -364,7 +364,7 @@ public sealed class DoctorWorkbench(
 
     private async Task<(IReadOnlyList<ResultLine> Lines, int Refused)> ResultsAsync(ActingDoctor doctor, VerifiedInboxEntry entry, LedgerState state, CancellationToken ct)
     {
-        var stored = ComputationRecords.Latest(await computations.ListAsync(entry.PatientUid, entry.SubmissionId, doctor.Uid, doctor.Keys.Keys.SigningKey, EnvelopeReader.Of(doctor.Keys), ct));
+        var stored = ComputationRecords.Latest(await computations.ListAsync(entry.PatientUid, entry.SubmissionId, doctor.Uid, doctor.Keys.Keys.SigningKey, EnvelopeReader.For(doctor.Keys), ct));
         var lines = new List<ResultLine>();
         var refused = 0;
         var key = doctor.Keys.Keys.PaillierPublicKey;

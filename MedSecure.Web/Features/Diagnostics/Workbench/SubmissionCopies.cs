@@ -13,17 +13,17 @@ namespace MedSecure.Web.Features.Diagnostics.Workbench;
 /// <param name="PatientUid">Author (from the signed part).</param>
 /// <param name="PatientName">Author's name (signed).</param>
 /// <param name="SentAt">When sent (signed).</param>
-/// <param name="PanelIds">Panels (signed).</param>
+/// <param name="PanelIds">Panels (signed, from the opened envelope).</param>
 /// <param name="State">Workflow state (unsigned; the doctor's side moves it).</param>
 /// <param name="DoctorKeyValues">The values under the doctor's key, for computation only.</param>
 public sealed record VerifiedInboxEntry(string SubmissionId, string PatientUid, string PatientName, DateTimeOffset SentAt, IReadOnlyList<string> PanelIds, SubmissionState State, SubmissionCiphertexts DoctorKeyValues);
 
 /// <summary>
 /// Reads both stored copies of a submission for the doctor's side, verifying the patient's
-/// signature on each before any ciphertext in it is used (Paillier ciphertexts are malleable).
-/// Decrypts nothing.
+/// signature on each before its envelope is opened or any ciphertext in it is used (Paillier
+/// ciphertexts are malleable). Opens envelopes with the doctor's key; decrypts no value.
 /// </summary>
-public sealed class SubmissionCopies(ITreeStore store, SubmissionOpener opener, RecordSigner signer, AccountKeyRecords keys)
+public sealed class SubmissionCopies(ITreeStore store, SubmissionOpener opener, AccountKeyRecords keys)
 {
     /// <summary>The patient's published keys; null when missing.</summary>
     /// <exception cref="RecordTamperedException">The key record is altered.</exception>
@@ -38,12 +38,16 @@ public sealed class SubmissionCopies(ITreeStore store, SubmissionOpener opener, 
     public async Task<JsonObject?> FindInboxEntryAsync(string doctorUid, string submissionId, CancellationToken ct = default) =>
         SubmissionIds.IsSubmissionId(submissionId) ? await store.GetAsync(SubmissionStore.InboxPath(doctorUid, submissionId), ct) as JsonObject : null;
 
-    /// <summary>Verifies an inbox entry with the patient's key and returns it with its doctor-key ciphertexts.</summary>
+    /// <summary>
+    /// Verifies an inbox entry with the patient's key, opens its envelope with the doctor's key, and
+    /// returns it with its doctor-key ciphertexts. Decrypts no value.
+    /// </summary>
     /// <exception cref="RecordTamperedException">Altered, moved, or not signed by the patient it names.</exception>
-    public VerifiedInboxEntry Verify(string doctorUid, string submissionId, JsonObject entry, PublicKeyRecord patientKeys, string patientUid, PaillierPublicKey doctorKey)
+    public VerifiedInboxEntry Verify(string doctorUid, string submissionId, JsonObject entry, PublicKeyRecord patientKeys, string patientUid, EnvelopeReader doctor)
     {
+        ArgumentNullException.ThrowIfNull(patientKeys);
         using var verification = patientKeys.CreateVerificationKey();
-        var values = opener.OpenDoctorCopy(submissionId, doctorUid, entry, new ECDsaVerification(patientUid, verification), doctorKey);
+        var opened = opener.OpenDoctorCopy(submissionId, doctorUid, entry, new ECDsaVerification(patientUid, verification), doctor);
         var sealedCopy = (JsonObject)entry["sealed"]!;
         var summary = SubmissionOpener.SummaryOf(submissionId, entry);
         return new VerifiedInboxEntry(
@@ -51,13 +55,13 @@ public sealed class SubmissionCopies(ITreeStore store, SubmissionOpener opener, 
             patientUid,
             Records.ComputationRecords.Text(sealedCopy, "patientName"),
             DateTimeOffset.FromUnixTimeMilliseconds(sealedCopy["sentAt"]!.GetValue<long>()),
-            (sealedCopy["panels"] as JsonObject)?.Select(p => p.Key).ToList() ?? [],
+            opened.PanelIds,
             summary?.State ?? SubmissionState.Sent,
-            new SubmissionCiphertexts(submissionId, values));
+            new SubmissionCiphertexts(submissionId, opened.Values));
     }
 
     /// <summary>All of this patient's submissions to this doctor, verified, oldest first. Entries that fail verification are skipped.</summary>
-    public async Task<IReadOnlyList<VerifiedInboxEntry>> PatientSeriesAsync(string doctorUid, string patientUid, PublicKeyRecord patientKeys, PaillierPublicKey doctorKey, CancellationToken ct = default)
+    public async Task<IReadOnlyList<VerifiedInboxEntry>> PatientSeriesAsync(string doctorUid, string patientUid, PublicKeyRecord patientKeys, EnvelopeReader doctor, CancellationToken ct = default)
     {
         var children = await store.QueryAsync($"inbox/{doctorUid}", TreeQuery.ByChild("patientUid") with { EqualTo = patientUid }, ct);
         var series = new List<VerifiedInboxEntry>();
@@ -69,7 +73,7 @@ public sealed class SubmissionCopies(ITreeStore store, SubmissionOpener opener, 
             }
             try
             {
-                series.Add(Verify(doctorUid, id, entry, patientKeys, patientUid, doctorKey));
+                series.Add(Verify(doctorUid, id, entry, patientKeys, patientUid, doctor));
             }
             catch (RecordTamperedException)
             {
@@ -80,41 +84,22 @@ public sealed class SubmissionCopies(ITreeStore store, SubmissionOpener opener, 
     }
 
     /// <summary>
-    /// The patient's own copy of a submission, verified with the patient's published key, as
-    /// patient-key ciphertexts for computing the patient's copy of a result. Decrypts nothing.
+    /// The patient's own copy of a submission, verified with the patient's published key and opened
+    /// with the doctor's key (the patient's copy is sealed for both), as patient-key ciphertexts for
+    /// computing the patient's copy of a result. Decrypts no value.
     /// </summary>
     /// <exception cref="RecordTamperedException">Missing, altered, or not this patient's copy for this doctor.</exception>
-    public async Task<SubmissionCiphertexts> PatientCopyAsync(string patientUid, string doctorUid, string submissionId, PublicKeyRecord patientKeys, CancellationToken ct = default)
+    public async Task<SubmissionCiphertexts> PatientCopyAsync(string patientUid, string doctorUid, string submissionId, PublicKeyRecord patientKeys, EnvelopeReader doctor, CancellationToken ct = default)
     {
-        if (await store.GetAsync(SubmissionStore.HistoryPath(patientUid, submissionId), ct) is not JsonObject { } entry
-            || entry["sealed"] is not JsonObject sealedCopy)
+        ArgumentNullException.ThrowIfNull(patientKeys);
+        if (await store.GetAsync(SubmissionStore.HistoryPath(patientUid, submissionId), ct) is not JsonObject { } entry)
         {
             throw new RecordTamperedException();
         }
-        using (var verification = patientKeys.CreateVerificationKey())
-        {
-            signer.VerifyEmbedded(SubmissionSealer.PatientCopyType, sealedCopy, verification);
-        }
-        if (Records.ComputationRecords.Text(sealedCopy, "copy") != "patient"
-            || Records.ComputationRecords.Text(sealedCopy, "submissionId") != submissionId
-            || Records.ComputationRecords.Text(sealedCopy, "patientUid") != patientUid
-            || Records.ComputationRecords.Text(sealedCopy, "doctorUid") != doctorUid
-            || sealedCopy["values"] is not JsonObject values)
-        {
-            throw new RecordTamperedException();
-        }
-        var patientKey = patientKeys.GetPaillierPublicKey();
-        try
-        {
-            return new SubmissionCiphertexts(submissionId, values.ToDictionary(
-                v => v.Key,
-                v => EncryptedFixedPoint.FromJson(patientKey, v.Value?.ToJsonString() ?? "null"),
-                StringComparer.Ordinal));
-        }
-        catch (PaillierException ex)
-        {
-            throw new RecordTamperedException(ex);
-        }
+        using var verification = patientKeys.CreateVerificationKey();
+        var values = opener.OpenPatientCopyForDoctor(submissionId, doctorUid, entry, new ECDsaVerification(patientUid, verification),
+            patientKeys.GetPaillierPublicKey(), doctor);
+        return new SubmissionCiphertexts(submissionId, values);
     }
 
     /// <summary>Moves the submission to <paramref name="state"/> in the doctor's inbox and the patient's history at once.</summary>

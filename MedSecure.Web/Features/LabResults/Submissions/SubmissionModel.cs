@@ -38,17 +38,20 @@ public sealed record SubmissionDraft(
     IReadOnlyList<LabValue> Values,
     DateTimeOffset SentAt);
 
-/// <summary>A row of the patient's history list (unsigned listing fields only; nothing decrypted).</summary>
+/// <summary>
+/// A row of the patient's history list (unsigned clear listing fields only; nothing decrypted).
+/// Which panels were sent is deliberately not here: it lives in the encrypted envelope.
+/// </summary>
 /// <param name="SubmissionId">Id, also the URL segment of its page.</param>
 /// <param name="DoctorName">Recipient's name as recorded when sent.</param>
 /// <param name="SentAt">When it was sent.</param>
-/// <param name="PanelIds">Panels sent.</param>
 /// <param name="State">Sent, opened or diagnosed.</param>
-public sealed record SubmissionSummary(string SubmissionId, string DoctorName, DateTimeOffset SentAt, IReadOnlyList<string> PanelIds, SubmissionState State);
+public sealed record SubmissionSummary(string SubmissionId, string DoctorName, DateTimeOffset SentAt, SubmissionState State);
 
 /// <summary>A patient's copy after its signature was checked and its values decrypted.</summary>
 /// <param name="Summary">Listing fields, taken from the signed part where it has them.</param>
 /// <param name="DoctorUid">Recipient.</param>
 /// <param name="DoctorFingerprint">Fingerprint of the doctor keys it was encrypted for.</param>
+/// <param name="PanelIds">Panels sent (from the envelope).</param>
 /// <param name="Values">Decrypted values by analyte id.</param>
-public sealed record OpenedSubmission(SubmissionSummary Summary, string DoctorUid, string DoctorFingerprint, IReadOnlyDictionary<string, decimal> Values);
+public sealed record OpenedSubmission(SubmissionSummary Summary, string DoctorUid, string DoctorFingerprint, IReadOnlyList<string> PanelIds, IReadOnlyDictionary<string, decimal> Values);

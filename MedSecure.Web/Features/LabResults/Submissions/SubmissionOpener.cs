@@ -6,10 +6,16 @@ using MedSecure.Web.Features.Diagnostics.Computation;
 
 namespace MedSecure.Web.Features.LabResults.Submissions;
 
+/// <summary>A doctor's copy after its signature was checked and its envelope opened (ciphertexts only; nothing decrypted).</summary>
+/// <param name="PanelIds">Panels sent, as the patient chose them.</param>
+/// <param name="Values">Doctor-key ciphertexts by analyte id, for homomorphic computation.</param>
+/// <param name="Content">The whole opened envelope content, for per-analyte fields other features add.</param>
+public sealed record OpenedDoctorCopy(IReadOnlyList<string> PanelIds, IReadOnlyDictionary<string, EncryptedFixedPoint> Values, JsonObject Content);
+
 /// <summary>
-/// Checks a stored submission's signature and only then reads its ciphertexts. Paillier ciphertexts
-/// are malleable: anyone with write access to storage could turn E(x) into E(x+k) without a key,
-/// so nothing is decrypted or computed on before the signature holds.
+/// Checks a stored submission's signature and only then opens its envelope and reads its
+/// ciphertexts. Paillier ciphertexts are malleable: anyone with write access to storage could turn
+/// E(x) into E(x+k) without a key, so nothing is decrypted or computed on before the signature holds.
 /// </summary>
 public sealed class SubmissionOpener(RecordSigner signer)
 {
@@ -24,13 +30,13 @@ public sealed class SubmissionOpener(RecordSigner signer)
         {
             throw new RecordTamperedException();
         }
+        var content = Opened(SubmissionSealer.PatientCopyType, sealedCopy, submissionId, EnvelopeReader.For(patient));
 
         var values = new Dictionary<string, decimal>(StringComparer.Ordinal);
         try
         {
-            foreach (var (analyteId, node) in ValuesOf(sealedCopy))
+            foreach (var (analyteId, encrypted) in ValuesOf(content, patient.Keys.PaillierPublicKey))
             {
-                var encrypted = EncryptedFixedPoint.FromJson(patient.Keys.PaillierPublicKey, node.ToJsonString());
                 values[analyteId] = patient.Keys.Paillier.DecryptDecimal(encrypted);
             }
         }
@@ -44,52 +50,70 @@ public sealed class SubmissionOpener(RecordSigner signer)
             SummaryOf(submissionId, sealedCopy, historyEntry),
             Text(sealedCopy, "doctorUid"),
             Text(sealedCopy, "doctorFingerprint"),
+            PanelIdsOf(content),
             values);
     }
 
     /// <summary>
-    /// For the doctor's side: verifies an inbox entry against the patient's published verification
-    /// key and returns its doctor-key ciphertexts by analyte id, for homomorphic computation.
+    /// For the doctor's side: verifies the patient's copy against the patient's published
+    /// verification key and opens its envelope with the doctor's key (it is sealed for both), to
+    /// compute the patient's copy of a result on the patient-key ciphertexts. Decrypts no value.
     /// </summary>
-    /// <exception cref="RecordTamperedException">The record was altered, moved, or is not for this doctor.</exception>
-    public IReadOnlyDictionary<string, EncryptedFixedPoint> OpenDoctorCopy(string submissionId, string doctorUid, JsonObject inboxEntry, ECDsaVerification patient, PaillierPublicKey doctorKey)
+    /// <exception cref="RecordTamperedException">Altered, moved, or not this patient's copy for this doctor.</exception>
+    public IReadOnlyDictionary<string, EncryptedFixedPoint> OpenPatientCopyForDoctor(string submissionId, string doctorUid, JsonObject historyEntry, ECDsaVerification patient, PaillierPublicKey patientKey, EnvelopeReader doctor)
     {
-        ArgumentNullException.ThrowIfNull(inboxEntry);
-        ArgumentNullException.ThrowIfNull(doctorKey);
-        var sealedCopy = Verified(SubmissionSealer.DoctorCopyType, "doctor", submissionId, inboxEntry, patient.Key);
-        if (Text(sealedCopy, "doctorUid") != doctorUid || Text(sealedCopy, "patientUid") != patient.PatientUid)
+        ArgumentNullException.ThrowIfNull(historyEntry);
+        ArgumentNullException.ThrowIfNull(patient);
+        ArgumentNullException.ThrowIfNull(doctor);
+        var sealedCopy = Verified(SubmissionSealer.PatientCopyType, "patient", submissionId, historyEntry, patient.Key);
+        if (doctor.ReaderId != doctorUid || Text(sealedCopy, "doctorUid") != doctorUid || Text(sealedCopy, "patientUid") != patient.PatientUid)
         {
             throw new RecordTamperedException();
         }
-        try
-        {
-            return ValuesOf(sealedCopy).ToDictionary(v => v.Key, v => EncryptedFixedPoint.FromJson(doctorKey, v.Value.ToJsonString()), StringComparer.Ordinal);
-        }
-        catch (PaillierException ex)
-        {
-            throw new RecordTamperedException(ex);
-        }
+        var content = Opened(SubmissionSealer.PatientCopyType, sealedCopy, submissionId, doctor);
+        return ValuesOf(content, patientKey).ToDictionary(v => v.Key, v => v.Value, StringComparer.Ordinal);
     }
 
     /// <summary>
-    /// For the doctor's side: verifies an inbox entry like <see cref="OpenDoctorCopy"/> and returns the
-    /// encrypted bits of one analyte's value for threshold checks (<see cref="ComparisonBits"/>); null when the
-    /// copy has none for it.
+    /// For the doctor's side: verifies an inbox entry against the patient's published verification
+    /// key, opens its envelope with the doctor's key, and returns its panels and doctor-key
+    /// ciphertexts, for homomorphic computation. Decrypts no value.
     /// </summary>
     /// <exception cref="RecordTamperedException">The record was altered, moved, or is not for this doctor.</exception>
-    public EncryptedBits? OpenDoctorComparisonBits(string submissionId, string doctorUid, JsonObject inboxEntry, ECDsaVerification patient, PaillierPublicKey doctorKey, string analyteId, Catalog.LabCatalog labs)
+    public OpenedDoctorCopy OpenDoctorCopy(string submissionId, string doctorUid, JsonObject inboxEntry, ECDsaVerification patient, EnvelopeReader doctor)
     {
         ArgumentNullException.ThrowIfNull(inboxEntry);
         ArgumentNullException.ThrowIfNull(patient);
+        ArgumentNullException.ThrowIfNull(doctor);
         var sealedCopy = Verified(SubmissionSealer.DoctorCopyType, "doctor", submissionId, inboxEntry, patient.Key);
-        if (Text(sealedCopy, "doctorUid") != doctorUid || Text(sealedCopy, "patientUid") != patient.PatientUid)
+        if (doctor.ReaderId != doctorUid || Text(sealedCopy, "doctorUid") != doctorUid || Text(sealedCopy, "patientUid") != patient.PatientUid)
         {
             throw new RecordTamperedException();
         }
-        return ComparisonBits.Read(sealedCopy, analyteId, doctorKey, labs);
+        var content = Opened(SubmissionSealer.DoctorCopyType, sealedCopy, submissionId, doctor);
+        return new OpenedDoctorCopy(
+            PanelIdsOf(content),
+            ValuesOf(content, doctor.PublicKey).ToDictionary(v => v.Key, v => v.Value, StringComparer.Ordinal),
+            content);
     }
 
-    /// <summary>The listing fields of an entry without verifying it (lists only; never for values).</summary>
+    /// <summary>
+    /// For the doctor's side: verifies and opens an inbox entry like <see cref="OpenDoctorCopy"/> and
+    /// returns the encrypted bits of one analyte's value for threshold checks
+    /// (<see cref="ComparisonBits"/>, inside the envelope); null when the copy has none for it.
+    /// </summary>
+    /// <exception cref="RecordTamperedException">The record was altered, moved, or is not for this doctor.</exception>
+    public EncryptedBits? OpenDoctorComparisonBits(string submissionId, string doctorUid, JsonObject inboxEntry, ECDsaVerification patient, EnvelopeReader doctor, string analyteId, Catalog.LabCatalog labs)
+    {
+        ArgumentNullException.ThrowIfNull(doctor);
+        var opened = OpenDoctorCopy(submissionId, doctorUid, inboxEntry, patient, doctor);
+        return ComparisonBits.Read(opened.Content, analyteId, doctor.PublicKey, labs);
+    }
+
+    /// <summary>
+    /// The listing fields of an entry without verifying or opening it (lists only; never for
+    /// values). They are the clear fields: names, times, state; what was sent is not among them.
+    /// </summary>
     public static SubmissionSummary? SummaryOf(string submissionId, JsonNode? entry)
     {
         if (entry is not JsonObject o)
@@ -102,7 +126,6 @@ public sealed class SubmissionOpener(RecordSigner signer)
                 submissionId,
                 Text(o, "doctorName"),
                 DateTimeOffset.FromUnixTimeMilliseconds(o["sentAt"]?.GetValue<long>() ?? 0),
-                PanelIdsOf(o),
                 ParseState(Text(o, "state")));
         }
         catch (Exception ex) when (ex is InvalidOperationException or FormatException or JsonException or ArgumentOutOfRangeException)
@@ -127,18 +150,35 @@ public sealed class SubmissionOpener(RecordSigner signer)
         return sealedCopy;
     }
 
+    // The envelope is opened only after the signature over it held; its AAD repeats the record's
+    // identity, so an envelope lifted from another submission fails here even if re-signed.
+    private static JsonObject Opened(string purpose, JsonObject sealedCopy, string submissionId, EnvelopeReader reader) =>
+        reader.Open(sealedCopy["envelope"], purpose,
+            SubmissionSealer.EnvelopeContext(Text(sealedCopy, "patientUid"), Text(sealedCopy, "doctorUid"), submissionId));
+
     private static SubmissionSummary SummaryOf(string submissionId, JsonObject sealedCopy, JsonObject entry) => new(
         submissionId,
         Text(sealedCopy, "doctorName"),
         DateTimeOffset.FromUnixTimeMilliseconds(sealedCopy["sentAt"]!.GetValue<long>()),
-        PanelIdsOf(sealedCopy),
         ParseState(entry["state"] is JsonValue s ? s.ToString() : ""));
 
-    private static IEnumerable<KeyValuePair<string, JsonNode>> ValuesOf(JsonObject sealedCopy) =>
-        (sealedCopy["values"] as JsonObject ?? throw new RecordTamperedException())
-            .Select(v => KeyValuePair.Create(v.Key, v.Value ?? throw new RecordTamperedException()));
+    private static List<KeyValuePair<string, EncryptedFixedPoint>> ValuesOf(JsonObject content, PaillierPublicKey key)
+    {
+        try
+        {
+            return (content["values"] as JsonObject ?? throw new RecordTamperedException())
+                .Select(v => KeyValuePair.Create(v.Key, EncryptedFixedPoint.FromJson(key, (v.Value ?? throw new RecordTamperedException()).ToJsonString())))
+                .ToList();
+        }
+        catch (PaillierException ex)
+        {
+            throw new RecordTamperedException(ex);
+        }
+    }
 
-    private static List<string> PanelIdsOf(JsonObject o) => (o["panels"] as JsonObject)?.Select(p => p.Key).ToList() ?? [];
+    private static List<string> PanelIdsOf(JsonObject content) =>
+        (content["panels"] as JsonArray)?.Select(p => p is JsonValue v && v.TryGetValue<string>(out var id) ? id : throw new RecordTamperedException()).ToList()
+            ?? throw new RecordTamperedException();
 
     private static SubmissionState ParseState(string state) =>
         Enum.TryParse<SubmissionState>(state, ignoreCase: true, out var parsed) ? parsed : SubmissionState.Sent;

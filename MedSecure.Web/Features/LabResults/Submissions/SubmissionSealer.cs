@@ -1,8 +1,10 @@
+using System.Text;
 using System.Text.Json.Nodes;
 using MedSecure.Paillier;
 using MedSecure.Web.Crypto;
 using MedSecure.Web.Features.Diagnostics.Computation;
 using MedSecure.Web.Features.Diagnostics.Formulas;
+using MedSecure.Web.Features.LabResults.Catalog;
 
 namespace MedSecure.Web.Features.LabResults.Submissions;
 
@@ -25,31 +27,66 @@ public sealed record SealedSubmission(
 
 /// <summary>
 /// Encrypts a submission's values twice (doctor's key for computation, patient's key for their own
-/// history) and signs each copy with the patient's signing key. Plaintext values go no further than
-/// this class: what it returns holds only ciphertexts and metadata.
+/// history), hides which panels and analytes it holds inside a <see cref="SealedEnvelope"/>, and
+/// signs each copy with the patient's signing key. Plaintext values go no further than this class:
+/// what it returns holds only ciphertexts and what lists need (names, uids, times, states).
 /// </summary>
 /// <remarks>
-/// <para>Each stored entry has unsigned listing fields (so lists can be drawn without verifying
-/// every record) and a <c>sealed</c> object signed with <see cref="RecordSigner.SignInto"/>:</para>
+/// <para>Each stored entry has unsigned listing fields (so lists can be drawn without verifying or
+/// opening every record) and a <c>sealed</c> object signed with <see cref="RecordSigner.SignInto"/>:</para>
 /// <code>
-/// sealed = { v: 1, copy: "doctor" | "patient", submissionId, patientUid, patientName, doctorUid,
-///            doctorName, doctorFingerprint, sentAt: unix ms, panels: { panelId: true },
-///            values: { analyteId: { kid, c, s } }, sig }
+/// inbox entry   = { patientUid, patientName, sentAt, state, sealed }
+/// history entry = { doctorUid, doctorName, sentAt, state, sealed }
+/// sealed = { v: 2, copy: "doctor" | "patient", submissionId, patientUid, patientName, doctorUid,
+///            doctorName, doctorFingerprint, sentAt: unix ms, envelope, sig }
+/// envelope content (encrypted) = { panels: [panelId…], values: { analyteId: { kid, c, s } } }
 /// </code>
 /// <para>Values are <see cref="EncryptedFixedPoint.ToJson"/> objects: c = E(value·10^s) base64url,
-/// kid = the Paillier key's fingerprint. The state lives outside <c>sealed</c> because the doctor's
-/// side changes it; everything the patient vouches for is inside.</para>
+/// kid = the Paillier key's fingerprint. Analyte ids are only ever keys inside the envelope: a
+/// stored record says who sent what to whom and when, never which tests. Anything else that is
+/// per analyte or per panel belongs inside the envelope content too (see <see cref="DoctorContent"/>),
+/// and in <see cref="FullContentShape"/> so the padding still covers a full submission.</para>
+/// <para>The doctor's copy is sealed for the doctor; the patient's copy for the patient and the
+/// doctor, because the doctor's session computes each result a second time on the patient-key
+/// ciphertexts so the patient can read it (it cannot decrypt those). The AAD binds the envelope to
+/// its copy, patient, doctor and submission, so it cannot be moved to another record.</para>
+/// <para>Padding: every envelope is padded to one fixed bucket per key size, large enough for every
+/// panel of the catalog with every value filled (<see cref="PaddingFor"/>), so its length does not
+/// say whether one HbA1c or a full blood count was sent. The price is storage and bandwidth: a
+/// one-value submission stores as much as a full one (tens of KB per copy with 3072-bit keys).
+/// Buckets by value count would be smaller but would show roughly how many values were sent, which
+/// with these panels (1, 3, 4, 8 and 15 analytes) is nearly which panels.</para>
 /// </remarks>
-public sealed class SubmissionSealer(RecordSigner signer)
+public sealed class SubmissionSealer
 {
-    /// <summary>Record type the doctor's copy is signed as.</summary>
+    /// <summary>Record type the doctor's copy is signed as; also its envelope's purpose.</summary>
     public const string DoctorCopyType = "lab-submission.doctor-copy";
 
-    /// <summary>Record type the patient's copy is signed as.</summary>
+    /// <summary>Record type the patient's copy is signed as; also its envelope's purpose.</summary>
     public const string PatientCopyType = "lab-submission.patient-copy";
 
-    /// <summary>Format version inside <c>sealed</c>.</summary>
-    public const int FormatVersion = 1;
+    /// <summary>Format version inside <c>sealed</c> (2: panels and values inside an envelope).</summary>
+    public const int FormatVersion = 2;
+
+    /// <summary>Envelope buckets are whole multiples of this many bytes.</summary>
+    public const int BucketGranularity = 1024;
+
+    private readonly RecordSigner _signer;
+    private readonly LabCatalog _catalog;
+
+    /// <summary>Creates the sealer for the standard catalog.</summary>
+    public SubmissionSealer(RecordSigner signer) : this(signer, LabCatalog.Standard) { }
+
+    /// <summary>Creates the sealer; <paramref name="catalog"/> sizes the padding bucket.</summary>
+    public SubmissionSealer(RecordSigner signer, LabCatalog catalog)
+    {
+        _signer = signer ?? throw new ArgumentNullException(nameof(signer));
+        _catalog = catalog ?? throw new ArgumentNullException(nameof(catalog));
+    }
+
+    /// <summary>The envelope context: which copy of which submission, between whom.</summary>
+    public static IReadOnlyList<string> EnvelopeContext(string patientUid, string doctorUid, string submissionId) =>
+        [patientUid, doctorUid, submissionId];
 
     /// <summary>Encrypts and signs <paramref name="draft"/>.</summary>
     /// <exception cref="RecordTamperedException">The doctor's published keys are malformed or do not match their fingerprint.</exception>
@@ -69,6 +106,7 @@ public sealed class SubmissionSealer(RecordSigner signer)
         }
 
         PaillierPublicKey doctorKey = doctorKeys.GetPaillierPublicKey();
+        PaillierPublicKey patientKey = patient.Keys.PaillierPublicKey;
         var doctorValues = new JsonObject();
         var patientValues = new JsonObject();
         foreach (var value in draft.Values)
@@ -78,24 +116,26 @@ public sealed class SubmissionSealer(RecordSigner signer)
             patientValues[value.AnalyteId] = JsonNode.Parse(patient.Keys.Paillier.EncryptDecimal(value.Value, value.Decimals).ToJson());
         }
 
-        var sentAt = draft.SentAt.ToUnixTimeMilliseconds();
-        var doctorCopy = SealedCopy(draft, "doctor", doctorKeys.Fingerprint, sentAt, doctorValues);
+        var context = EnvelopeContext(draft.PatientUid, draft.DoctorUid, draft.SubmissionId);
         // The bits of each value a threshold check reads, so the doctor's side can compare without learning
         // more than the side of the cut-off (see ComparisonBits); only this session knows the values.
-        if (ComparisonBits.Build(draft.Values, doctorKey, FormulaCatalog.Standard) is { } comparisonBits)
-        {
-            doctorCopy[ComparisonBits.Field] = comparisonBits;
-        }
-        signer.SignInto(DoctorCopyType, doctorCopy, patient.Keys.SigningKey);
-        var patientCopy = SealedCopy(draft, "patient", doctorKeys.Fingerprint, sentAt, patientValues);
-        signer.SignInto(PatientCopyType, patientCopy, patient.Keys.SigningKey);
+        var comparisonBits = ComparisonBits.Build(draft.Values, doctorKey, FormulaCatalog.Standard);
+        var doctorEnvelope = SealedEnvelope.Seal(DoctorContent(draft.PanelIds, doctorValues, comparisonBits), DoctorCopyType, context,
+            new Dictionary<string, PaillierPublicKey> { [draft.DoctorUid] = doctorKey }, PaddingFor(doctorKey));
+        var patientEnvelope = SealedEnvelope.Seal(PatientContent(draft.PanelIds, patientValues), PatientCopyType, context,
+            new Dictionary<string, PaillierPublicKey> { [draft.PatientUid] = patientKey, [draft.DoctorUid] = doctorKey }, PaddingFor(patientKey));
+
+        var sentAt = draft.SentAt.ToUnixTimeMilliseconds();
+        var doctorCopy = SealedCopy(draft, "doctor", doctorKeys.Fingerprint, sentAt, doctorEnvelope);
+        _signer.SignInto(DoctorCopyType, doctorCopy, patient.Keys.SigningKey);
+        var patientCopy = SealedCopy(draft, "patient", doctorKeys.Fingerprint, sentAt, patientEnvelope);
+        _signer.SignInto(PatientCopyType, patientCopy, patient.Keys.SigningKey);
 
         var inbox = new JsonObject
         {
             ["patientUid"] = draft.PatientUid,
             ["patientName"] = draft.PatientName,
             ["sentAt"] = sentAt,
-            ["panels"] = Panels(draft.PanelIds),
             ["state"] = StateName(SubmissionState.Sent),
             ["sealed"] = doctorCopy,
         };
@@ -104,10 +144,10 @@ public sealed class SubmissionSealer(RecordSigner signer)
             ["doctorUid"] = draft.DoctorUid,
             ["doctorName"] = draft.DoctorName,
             ["sentAt"] = sentAt,
-            ["panels"] = Panels(draft.PanelIds),
             ["state"] = StateName(SubmissionState.Sent),
             ["sealed"] = patientCopy,
         };
+        // The key is random and the id a hash: nothing here says what was sent.
         var idempotency = new JsonObject { ["submissionId"] = draft.SubmissionId, ["at"] = sentAt };
         return new SealedSubmission(draft.SubmissionId, draft.PatientUid, draft.DoctorUid, draft.IdempotencyKey, inbox, history, idempotency);
     }
@@ -115,7 +155,70 @@ public sealed class SubmissionSealer(RecordSigner signer)
     /// <summary>How a state is stored.</summary>
     public static string StateName(SubmissionState state) => state.ToString().ToLowerInvariant();
 
-    private static JsonObject SealedCopy(SubmissionDraft draft, string copy, string doctorFingerprint, long sentAt, JsonObject values) => new()
+    /// <summary>
+    /// What the doctor's envelope holds: the panels and the doctor-key values. Per-analyte data the
+    /// doctor's side needs later (e.g. encrypted comparison bits) is added here, never beside the envelope.
+    /// </summary>
+    public static JsonObject DoctorContent(IEnumerable<string> panelIds, JsonObject values, JsonObject? comparisonBits = null)
+    {
+        var content = new JsonObject
+        {
+            ["panels"] = Panels(panelIds),
+            ["values"] = values,
+        };
+        if (comparisonBits is not null)
+        {
+            content[ComparisonBits.Field] = comparisonBits;
+        }
+        return content;
+    }
+
+    /// <summary>What the patient's envelope holds: the panels and the patient-key values.</summary>
+    public static JsonObject PatientContent(IEnumerable<string> panelIds, JsonObject values) => new()
+    {
+        ["panels"] = Panels(panelIds),
+        ["values"] = values,
+    };
+
+    /// <summary>
+    /// The padding bucket for envelopes under <paramref name="key"/>: the plaintext length of the
+    /// largest content the catalog allows (every panel, every value, longest ciphertexts), rounded up
+    /// to <see cref="BucketGranularity"/>. Every envelope for that key size is then exactly one bucket.
+    /// </summary>
+    public int PaddingFor(PaillierPublicKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        int length = 4 + Encoding.UTF8.GetByteCount(FullContentShape(key).ToJsonString());
+        return (length + BucketGranularity - 1) / BucketGranularity * BucketGranularity;
+    }
+
+    /// <summary>
+    /// The largest envelope content possible under <paramref name="key"/>, with placeholder
+    /// ciphertexts of the maximum length. Whatever <see cref="DoctorContent"/> or
+    /// <see cref="PatientContent"/> gain per analyte must be added here too, or a full submission
+    /// would spill into a second bucket and sizes would again tell panels apart.
+    /// </summary>
+    public JsonObject FullContentShape(PaillierPublicKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        int ciphertextBytes = (int)((key.NSquared.GetBitLength() + 7) / 8);
+        var longest = new string('A', (ciphertextBytes * 4 + 2) / 3);
+        var values = new JsonObject();
+        foreach (var analyte in _catalog.Analytes)
+        {
+            values[analyte.Id] = new JsonObject { ["kid"] = key.Fingerprint, ["c"] = longest, ["s"] = analyte.Decimals };
+        }
+        var bits = new JsonObject();
+        var checkedAnalytes = FormulaCatalog.Standard.ThresholdChecks.Select(c => c.AnalyteId).ToHashSet(StringComparer.Ordinal);
+        foreach (var analyte in _catalog.Analytes.Where(a => checkedAnalytes.Contains(a.Id)))
+        {
+            var length = ComparisonBits.BitLengthOf(analyte);
+            bits[analyte.Id] = new JsonObject { ["kid"] = key.Fingerprint, ["l"] = length, ["c"] = string.Join('.', Enumerable.Repeat(longest, length)) };
+        }
+        return DoctorContent(_catalog.Panels.Select(p => p.Id), values, bits);
+    }
+
+    private static JsonObject SealedCopy(SubmissionDraft draft, string copy, string doctorFingerprint, long sentAt, JsonObject envelope) => new()
     {
         ["v"] = FormatVersion,
         ["copy"] = copy,
@@ -126,11 +229,10 @@ public sealed class SubmissionSealer(RecordSigner signer)
         ["doctorName"] = draft.DoctorName,
         ["doctorFingerprint"] = doctorFingerprint,
         ["sentAt"] = sentAt,
-        ["panels"] = Panels(draft.PanelIds),
-        ["values"] = values,
+        ["envelope"] = envelope,
     };
 
-    // Storage refuses arrays, so the panel list is an object; catalog order is restored on display.
-    private static JsonObject Panels(IEnumerable<string> panelIds) =>
-        new(panelIds.Distinct().Select(id => KeyValuePair.Create<string, JsonNode?>(id, true)));
+    // Inside the envelope the store never sees the structure, so the panel list can be an array.
+    private static JsonArray Panels(IEnumerable<string> panelIds) =>
+        new(panelIds.Distinct().Select(id => (JsonNode?)JsonValue.Create(id)).ToArray());
 }

@@ -78,10 +78,12 @@ public sealed class DoctorWorkflowTests(MedSecureWebFactory app) : IClassFixture
         var row = inbox.Document.QuerySelector($"[data-submission='{id}']")!;
         Assert.Contains("unread", row.ClassName);
         Assert.Contains(patient.Name, row.TextContent);
-        Assert.Contains("Vital signs", row.TextContent, StringComparison.OrdinalIgnoreCase);
+        // The row is drawn from clear fields; which panels were sent shows once the envelope is opened.
+        Assert.DoesNotContain("Vital signs", row.TextContent, StringComparison.OrdinalIgnoreCase);
 
         var page = await doctor.Client.GetAsync($"/Doctor/Submissions/{id}");
         Assert.Equal(HttpStatusCode.OK, page.Status);
+        Assert.Contains("Vital signs", page.Document.QuerySelector("p.who")!.TextContent, StringComparison.Ordinal);
         Assert.NotNull(page.Document.QuerySelector("[data-formula='map']"));
         Assert.Equal("opened", (await Store.GetAsync($"inbox/{doctor.Uid}/{id}/state"))!.GetValue<string>());
         Assert.Equal("opened", (await Store.GetAsync($"patients/{patient.Uid}/submissions/{id}/state"))!.GetValue<string>());
@@ -224,9 +226,9 @@ public sealed class DoctorWorkflowTests(MedSecureWebFactory app) : IClassFixture
         var (patient, doctor) = await PairAsync();
         var id = await SendAsync(patient, doctor, Vitals());
         var other = await SendAsync(patient, doctor, Vitals(systolic: 200));
-        // Swap one ciphertext for another valid one under the same key: only the signature can tell.
-        var path = $"inbox/{doctor.Uid}/{id}/sealed/values/systolic-bp";
-        await Store.SetAsync(path, await Store.GetAsync($"inbox/{doctor.Uid}/{other}/sealed/values/systolic-bp"));
+        // Swap the sealed values for another valid envelope under the same key: only the signature can tell.
+        var path = $"inbox/{doctor.Uid}/{id}/sealed/envelope";
+        await Store.SetAsync(path, await Store.GetAsync($"inbox/{doctor.Uid}/{other}/sealed/envelope"));
 
         var page = await doctor.Client.GetAsync($"/Doctor/Submissions/{id}");
 

@@ -51,6 +51,8 @@ public sealed class LabSubmissionsTests : IClassFixture<ThreeAccountKeys>, IDisp
         _folder.Dispose();
     }
 
+    private EnvelopeReader DoctorReader => new(DoctorUid, _keys.Doctor.Paillier);
+
     private UnlockedKeys PatientKeys() => new(PatientUid, _keys.Patient.Duplicate());
 
     private async Task<SendOutcome> SendAsync(string? key = null)
@@ -93,13 +95,21 @@ public sealed class LabSubmissionsTests : IClassFixture<ThreeAccountKeys>, IDisp
         var entry = await StoredAsync(SubmissionStore.InboxPath(DoctorUid, sent.SubmissionId));
         using var patientVerification = _keys.Patient.ToPublicKeyRecord().CreateVerificationKey();
 
-        var ciphertexts = _opener.OpenDoctorCopy(sent.SubmissionId, DoctorUid, entry,
-            new ECDsaVerification(PatientUid, patientVerification), _keys.Doctor.PaillierPublicKey);
+        var opened = _opener.OpenDoctorCopy(sent.SubmissionId, DoctorUid, entry,
+            new ECDsaVerification(PatientUid, patientVerification), DoctorReader);
 
-        Assert.Equal(Values.Select(v => v.Value), Values.Select(v => _keys.Doctor.Paillier.DecryptDecimal(ciphertexts[v.AnalyteId])));
+        Assert.Equal(["lipid"], opened.PanelIds);
+        Assert.Equal(Values.Select(v => v.Value), Values.Select(v => _keys.Doctor.Paillier.DecryptDecimal(opened.Values[v.AnalyteId])));
+        // The envelope is for the doctor alone: the patient and a stranger cannot even open it...
+        foreach (var (uid, other) in new[] { (PatientUid, _keys.Patient), (DoctorUid, _keys.Stranger) })
+        {
+            Assert.Throws<RecordTamperedException>(() => SealedEnvelope.Open(entry["sealed"]!["envelope"], SubmissionSealer.DoctorCopyType,
+                SubmissionSealer.EnvelopeContext(PatientUid, DoctorUid, sent.SubmissionId), uid, other.Paillier));
+        }
+        // ...and each value inside is a Paillier ciphertext only the doctor's key reads.
         foreach (var value in Values)
         {
-            var stored = entry["sealed"]!["values"]![value.AnalyteId]!.ToJsonString();
+            var stored = opened.Content["values"]![value.AnalyteId]!.ToJsonString();
             AssertOtherKeysCannotRead(stored, value, _keys.Patient, _keys.Stranger);
         }
     }
@@ -116,10 +126,17 @@ public sealed class LabSubmissionsTests : IClassFixture<ThreeAccountKeys>, IDisp
         Assert.Equal(Values.Select(v => v.Value), Values.Select(v => opened.Values[v.AnalyteId]));
         Assert.Equal("Dr Lipid", opened.Summary.DoctorName);
         Assert.Equal(SubmissionState.Sent, opened.Summary.State);
+        Assert.Equal(["lipid"], opened.PanelIds);
+        // The doctor's session can open this envelope (it computes the patient's copy of each
+        // result on these ciphertexts) but cannot read the values in it; a stranger cannot open it.
+        using var patientVerification = _keys.Patient.ToPublicKeyRecord().CreateVerificationKey();
+        var forDoctor = _opener.OpenPatientCopyForDoctor(sent.SubmissionId, DoctorUid, entry,
+            new ECDsaVerification(PatientUid, patientVerification), _keys.Patient.PaillierPublicKey, DoctorReader);
+        Assert.Throws<RecordTamperedException>(() => SealedEnvelope.Open(entry["sealed"]!["envelope"], SubmissionSealer.PatientCopyType,
+            SubmissionSealer.EnvelopeContext(PatientUid, DoctorUid, sent.SubmissionId), DoctorUid, _keys.Stranger.Paillier));
         foreach (var value in Values)
         {
-            var stored = entry["sealed"]!["values"]![value.AnalyteId]!.ToJsonString();
-            AssertOtherKeysCannotRead(stored, value, _keys.Doctor, _keys.Stranger);
+            AssertOtherKeysCannotRead(forDoctor[value.AnalyteId].ToJson(), value, _keys.Doctor, _keys.Stranger);
         }
     }
 
@@ -132,14 +149,19 @@ public sealed class LabSubmissionsTests : IClassFixture<ThreeAccountKeys>, IDisp
         foreach (var value in Values)
         {
             // The attack Paillier allows without any key: E(x)·E(1) = E(x + 1), a perfectly valid ciphertext.
+            // Done by a reader of the envelope (here with the doctor's key), re-sealed for the same readers.
             var history = await StoredAsync(SubmissionStore.HistoryPath(PatientUid, sent.SubmissionId));
-            Shift(history, value, _keys.Patient.PaillierPublicKey);
+            Shift(history, SubmissionSealer.PatientCopyType, sent.SubmissionId, value, _keys.Patient.PaillierPublicKey,
+                DoctorUid, _keys.Doctor.Paillier, (PatientUid, _keys.Patient.PaillierPublicKey), (DoctorUid, _keys.Doctor.PaillierPublicKey));
             Assert.Throws<RecordTamperedException>(() => _opener.OpenPatientCopy(sent.SubmissionId, history, patient));
+            Assert.Throws<RecordTamperedException>(() => _opener.OpenPatientCopyForDoctor(sent.SubmissionId, DoctorUid, history,
+                new ECDsaVerification(PatientUid, patientVerification), _keys.Patient.PaillierPublicKey, DoctorReader));
 
             var inbox = await StoredAsync(SubmissionStore.InboxPath(DoctorUid, sent.SubmissionId));
-            Shift(inbox, value, _keys.Doctor.PaillierPublicKey);
+            Shift(inbox, SubmissionSealer.DoctorCopyType, sent.SubmissionId, value, _keys.Doctor.PaillierPublicKey,
+                DoctorUid, _keys.Doctor.Paillier, (DoctorUid, _keys.Doctor.PaillierPublicKey));
             Assert.Throws<RecordTamperedException>(() => _opener.OpenDoctorCopy(sent.SubmissionId, DoctorUid, inbox,
-                new ECDsaVerification(PatientUid, patientVerification), _keys.Doctor.PaillierPublicKey));
+                new ECDsaVerification(PatientUid, patientVerification), DoctorReader));
         }
     }
 
@@ -218,14 +240,66 @@ public sealed class LabSubmissionsTests : IClassFixture<ThreeAccountKeys>, IDisp
         var history = await new SubmissionStore(_store).ListHistoryAsync(PatientUid);
 
         Assert.Equal([second.SubmissionId, first.SubmissionId], history.Select(h => h.SubmissionId));
-        Assert.All(history, h => Assert.Equal(["lipid"], h.PanelIds));
+        Assert.All(history, h => Assert.Equal("Dr Lipid", h.DoctorName));
     }
 
-    private static void Shift(JsonObject entry, LabValue value, PaillierPublicKey key)
+    [Fact]
+    public async Task Stored_records_name_no_panel_or_analyte_outside_the_envelope()
     {
-        var values = (JsonObject)entry["sealed"]!["values"]!;
-        var encrypted = EncryptedFixedPoint.FromJson(key, values[value.AnalyteId]!.ToJsonString());
+        var sent = await SendAsync();
+
+        foreach (var path in new[] { SubmissionStore.InboxPath(DoctorUid, sent.SubmissionId), SubmissionStore.HistoryPath(PatientUid, sent.SubmissionId) })
+        {
+            var entry = await StoredAsync(path);
+            var clear = entry.DeepClone().AsObject();
+            clear["sealed"]!.AsObject().Remove("envelope");
+            var tokens = Tokens(clear).ToList();
+            Assert.DoesNotContain("lipid", tokens);
+            Assert.All(Values, v => Assert.DoesNotContain(v.AnalyteId, tokens));
+            Assert.Equal(["copy", "doctorFingerprint", "doctorName", "doctorUid", "envelope", "patientName", "patientUid", "sentAt", RecordSigner.SignatureProperty, "submissionId", "v"],
+                ((JsonObject)entry["sealed"]!).Select(p => p.Key).Order(StringComparer.Ordinal));
+        }
+        Assert.Equal(["at", "submissionId"], (await StoredAsync($"idempotency/{PatientUid}")).Single().Value!.AsObject().Select(p => p.Key).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_envelope_is_as_long_for_one_value_as_for_every_panel_of_the_catalog()
+    {
+        using var patient = PatientKeys();
+        var catalog = MedSecure.Web.Features.LabResults.Catalog.LabCatalog.Standard;
+        var one = await _submissions.SendAsync(new SubmissionRequest(SubmissionIds.NewIdempotencyKey(), "Pat Ient", ["hba1c"], [new("hba1c", 6.1m, 1)]),
+            _doctor, _keys.Doctor.ToPublicKeyRecord(), patient);
+        var all = await _submissions.SendAsync(new SubmissionRequest(SubmissionIds.NewIdempotencyKey(), "Pat Ient", catalog.Panels.Select(p => p.Id).ToList(),
+            catalog.Analytes.Select(a => new LabValue(a.Id, a.Plausible.Max, a.Decimals)).ToList()), _doctor, _keys.Doctor.ToPublicKeyRecord(), patient);
+
+        foreach (var pathOf in new Func<string, string>[] { id => SubmissionStore.InboxPath(DoctorUid, id), id => SubmissionStore.HistoryPath(PatientUid, id) })
+        {
+            var small = (await StoredAsync(pathOf(one.SubmissionId)))["sealed"]!["envelope"]!["body"]!.GetValue<string>();
+            var full = (await StoredAsync(pathOf(all.SubmissionId)))["sealed"]!["envelope"]!["body"]!.GetValue<string>();
+            Assert.Equal(full.Length, small.Length);
+        }
+    }
+
+    private static IEnumerable<string> Tokens(JsonNode? node) => node switch
+    {
+        JsonObject o => o.SelectMany(p => Tokens(p.Value).Prepend(p.Key)),
+        JsonArray a => a.SelectMany(Tokens),
+        JsonValue v => [v.ToString()],
+        _ => [],
+    };
+
+    // Opens the envelope as one of its readers, turns E(x) into E(x + 1) and seals it again for the
+    // same readers and record: a perfectly formed envelope, but no longer what the patient signed.
+    private static void Shift(JsonObject entry, string purpose, string submissionId, LabValue value, PaillierPublicKey valueKey,
+        string readerId, PaillierPrivateKey readerKey, params (string Uid, PaillierPublicKey Key)[] readers)
+    {
+        var sealedCopy = (JsonObject)entry["sealed"]!;
+        var context = SubmissionSealer.EnvelopeContext(PatientUid, DoctorUid, submissionId);
+        var content = SealedEnvelope.Open(sealedCopy["envelope"], purpose, context, readerId, readerKey);
+        var values = (JsonObject)content["values"]!;
+        var encrypted = EncryptedFixedPoint.FromJson(valueKey, values[value.AnalyteId]!.ToJsonString());
         values[value.AnalyteId] = JsonNode.Parse(encrypted.AddPlain(1m).ToJson());
+        sealedCopy["envelope"] = SealedEnvelope.Seal(content, purpose, context, readers.ToDictionary(r => r.Uid, r => r.Key));
     }
 
     private static void AssertOtherKeysCannotRead(string storedJson, LabValue value, params AccountKeys[] others)

@@ -104,10 +104,12 @@ public sealed class SubmitPageTests : IClassFixture<MedSecureWebFactory>
         Assert.Equal("normal", page.Document.QuerySelector("[data-analyte=hdl] .flag")!.TextContent);
         Assert.Contains("≤ 199 mg/dL", page.Document.QuerySelector("[data-analyte=total-cholesterol]")!.TextContent, StringComparison.Ordinal);
         Assert.Null(page.Document.QuerySelector("#tampered"));
+        Assert.Equal("Lipid panel", page.Document.QuerySelector(".who .panels")!.TextContent);
 
+        // The list is drawn from clear fields only: which panels were sent is on the record's own page.
         var home = await patient.GetAsync("/Patient");
         var row = home.Document.QuerySelector($"[data-submission='{id}']")!;
-        Assert.Contains("Lipid panel", row.TextContent, StringComparison.Ordinal);
+        Assert.DoesNotContain("Lipid panel", row.TextContent, StringComparison.Ordinal);
         Assert.Equal("sent", row.QuerySelector(".state")!.TextContent);
     }
 
@@ -204,13 +206,13 @@ public sealed class SubmitPageTests : IClassFixture<MedSecureWebFactory>
         var id = sent.RedirectTarget!.Split('/', '?')[3];
         using (var scope = _app.Services.CreateScope())
         {
-            // E(x)·E(1): a valid ciphertext of x + 1 that anyone with storage access could write.
+            // The values travel in an envelope nobody without a key can alter inside; what anyone with
+            // storage access can do is swap in a well-formed envelope of another of this patient's records.
+            var other = await patient.SubmitAsync("/Patient/Submit", "#submission-form", Lipids(doctorUid, ldl: "101"));
+            var otherId = other.RedirectTarget!.Split('/', '?')[3];
             var store = scope.ServiceProvider.GetRequiredService<ITreeStore>();
-            var path = SubmissionStore.HistoryPath(patientUid, id) + "/sealed/values/ldl";
-            var node = (await store.GetAsync(path))!;
-            var record = await scope.ServiceProvider.GetRequiredService<MedSecure.Web.Features.Account.AccountKeyRecords>().FindPublicAsync(patientUid);
-            var altered = EncryptedFixedPoint.FromJson(record!.GetPaillierPublicKey(), node.ToJsonString()).AddPlain(1m);
-            await store.SetAsync(path, JsonNode.Parse(altered.ToJson()));
+            var path = SubmissionStore.HistoryPath(patientUid, id) + "/sealed/envelope";
+            await store.SetAsync(path, await store.GetAsync(SubmissionStore.HistoryPath(patientUid, otherId) + "/sealed/envelope"));
         }
 
         var page = await patient.GetAsync($"/Patient/Submissions/{id}");

@@ -158,13 +158,14 @@ public sealed class RulesWorld : IAsyncLifetime
     /// <summary>The signed part both copies of a submission carry.</summary>
     public static JsonObject Sealed(EmulatorUser patient, EmulatorUser doctor, string id, string copy) => new()
     {
-        ["v"] = 1,
+        ["v"] = 2,
         ["copy"] = copy,
         ["submissionId"] = id,
         ["patientUid"] = patient.Uid,
         ["doctorUid"] = doctor.Uid,
         ["sentAt"] = 1_764_583_200_000,
-        ["values"] = new JsonObject { ["hba1c"] = new JsonObject { ["c"] = "ciphertext", ["d"] = 10 } },
+        // Panels and values travel inside the envelope; the rules see only who, whom and when.
+        ["envelope"] = new JsonObject { ["v"] = 1, ["alg"] = "A256GCM+paillier", ["nonce"] = "n", ["body"] = "ciphertext", ["keys"] = new JsonObject { [doctor.Uid] = new JsonObject { ["kid"] = "k", ["c"] = "c" } } },
         ["sig"] = "signature",
     };
 
@@ -174,7 +175,6 @@ public sealed class RulesWorld : IAsyncLifetime
         ["patientUid"] = patient.Uid,
         ["patientName"] = "Patient",
         ["sentAt"] = 1_764_583_200_000,
-        ["panels"] = new JsonObject { ["hba1c"] = true },
         ["state"] = state,
         ["sealed"] = Sealed(patient, doctor, id, "doctor"),
     };
@@ -185,7 +185,6 @@ public sealed class RulesWorld : IAsyncLifetime
         ["doctorUid"] = doctor.Uid,
         ["doctorName"] = "Dr",
         ["sentAt"] = 1_764_583_200_000,
-        ["panels"] = new JsonObject { ["hba1c"] = true },
         ["state"] = state,
         ["sealed"] = Sealed(patient, doctor, id, "patient"),
     };
