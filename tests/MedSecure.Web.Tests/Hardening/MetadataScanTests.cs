@@ -149,11 +149,15 @@ public sealed class MetadataScanTests(ScanJourneyWebFactory sqliteApp, Firestore
         return new Journey(patient.Uid, doctor.Uid, needles, computed);
     }
 
+    private static bool IsLogPosition(string treePath) => treePath.EndsWith("/seq", StringComparison.Ordinal);
+
     private void AssertNothingReadable(IReadOnlyList<StoredToken> tokens, Journey journey)
     {
         Assert.Contains(tokens, t => t.TreePath.StartsWith($"inbox/{journey.DoctorUid}/", StringComparison.Ordinal));
         var findings = StorageScan.Scan(tokens, journey.Needles);
-        var failing = findings.ToList();
+        // A log position (seq) is a counter the trust model keeps in the clear; a small lab value can
+        // equal it by chance, which says nothing about the value.
+        var failing = findings.Where(f => !(f.Needle.Kind == NeedleKind.Value && IsLogPosition(f.TreePath))).ToList();
 
         output.WriteLine($"Scanned {tokens.Count} stored tokens for {journey.Needles.Count} needles: {failing.Count} findings.");
         Assert.True(failing.Count == 0, "Medical metadata readable in storage:\n" + string.Join("\n", failing.Take(60)));

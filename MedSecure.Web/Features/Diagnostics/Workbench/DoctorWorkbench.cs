@@ -378,10 +378,6 @@ public sealed class DoctorWorkbench(
                 {
                     refused++;
                 }
-                else if (record.Kind == ComputationKind.Check && record.ForDoctorJson is null)
-                {
-                    // A check whose outcome is not kept as a doctor-key ciphertext: nothing to show from here.
-                }
                 else if (record.Kind == ComputationKind.Formula && catalog.TryGetFormula(record.Id, out var formula) && formula.Inputs.Count > 1 && record.ForDoctorJson is not null)
                 {
                     var value = EncryptedFixedPoint.FromJson(key, record.ForDoctorJson);

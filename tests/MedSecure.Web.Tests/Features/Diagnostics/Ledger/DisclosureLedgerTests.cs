@@ -160,7 +160,8 @@ public sealed class DisclosureLedgerTests(CastWebFactory app) : IClassFixture<Ca
         var id = TestSubmissions.SubmissionIdOf(answer)!;
         var first = await app.DoctorX.Client.SubmitAsync($"/Doctor/Submissions/{id}", "form:has(input[name=checkId][value='hba1c-diabetes'])", Form(("checkId", "hba1c-diabetes")), htmx: true);
         Assert.Contains("Diabetes range", first.Document.QuerySelector("[data-result='check~hba1c-diabetes']")!.TextContent);
-        var record = (await Store.GetAsync($"computations/{app.PatientA.Uid}/{id}/check~hba1c-diabetes"))!;
+        // The submission's only computation record (stored under its log position, which names nothing).
+        var record = (await Store.GetAsync($"computations/{app.PatientA.Uid}/{id}"))!.AsObject().Single().Value!;
         Assert.Null(record["sealed"]!["forDoctor"]);
         Assert.NotNull(record["sealed"]!["forPatient"]);
 
