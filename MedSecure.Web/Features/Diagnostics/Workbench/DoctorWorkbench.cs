@@ -258,7 +258,9 @@ public sealed class DoctorWorkbench(
         {
             var state = await ledger.ReadAsync(doctor, patientUid, ct);
             var entries = state.Entries.ToList();
-            var index = entries.FindLastIndex(e => e == entry);
+            // Disclosure is a record over a list: compare the inputs by content, since a re-read ledger holds new lists.
+            var index = entries.FindLastIndex(e => e.Kind == entry.Kind && e.Id == entry.Id && e.At == entry.At
+                && e.InputSubmissions.SequenceEqual(entry.InputSubmissions, StringComparer.Ordinal));
             if (index < 0)
             {
                 entries.Add(entry with { Met = met });
