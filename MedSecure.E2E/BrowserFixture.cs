@@ -7,12 +7,29 @@ namespace MedSecure.E2E;
 /// One app server and one headless Chromium for the whole suite. Chromium is Debian's, launched
 /// by path (MEDSECURE_CHROMIUM or /usr/bin/chromium): Playwright's browser download is not possible here.
 /// </summary>
-public sealed class BrowserFixture(IMessageSink diagnostics) : IAsyncLifetime
+public class BrowserFixture : IAsyncLifetime
 {
+    private readonly IMessageSink _diagnostics;
     private IPlaywright? _playwright;
 
-    /// <summary>The running app.</summary>
-    public MedSecureServer Server { get; } = new();
+    /// <summary>The suite's usual app: in process, on the emulators of the test run.</summary>
+    public BrowserFixture(IMessageSink diagnostics) : this(diagnostics, new MedSecureServer())
+    {
+    }
+
+    /// <summary>A fixture for another way of running the app (see <see cref="NpmStartFixture"/>).</summary>
+    protected BrowserFixture(IMessageSink diagnostics, IAppUnderTest app)
+    {
+        _diagnostics = diagnostics;
+        App = app;
+    }
+
+    /// <summary>The running app, however it was started.</summary>
+    public IAppUnderTest App { get; }
+
+    /// <summary>The in-process app, for tests that look at its services.</summary>
+    public MedSecureServer Server => App as MedSecureServer
+        ?? throw new InvalidOperationException($"{App.Description} runs out of process: it has no services to look at.");
 
     /// <summary>The browser.</summary>
     public IBrowser Browser { get; private set; } = null!;
@@ -24,12 +41,12 @@ public sealed class BrowserFixture(IMessageSink diagnostics) : IAsyncLifetime
         ?? throw new InvalidOperationException("Chromium not found: install Debian's chromium or set MEDSECURE_CHROMIUM.");
 
     /// <summary>One line saying what the suite runs against, printed into the test log.</summary>
-    public string Environment_ => $"Chromium {Browser.Version} ({ChromiumPath}) against Auth emulator {MedSecureServer.AuthEmulatorHost}, {MedSecureServer.StorageDescription}, app at {Server.BaseUrl}";
+    public string Environment_ => $"Chromium {Browser.Version} ({ChromiumPath}) against Auth emulator {MedSecureServer.AuthEmulatorHost}, {MedSecureServer.StorageDescription}, {App.Description} at {App.BaseUrl}";
 
     /// <inheritdoc />
     public async Task InitializeAsync()
     {
-        await Server.StartAsync();
+        await App.StartAsync();
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -43,8 +60,8 @@ public sealed class BrowserFixture(IMessageSink diagnostics) : IAsyncLifetime
         });
         // Shown before any test runs (xunit.runner.json enables diagnostic messages), so the log
         // says up front which emulators and store the whole suite runs against.
-        diagnostics.OnMessage(new DiagnosticMessage(Environment_));
-        diagnostics.OnMessage(new DiagnosticMessage($"Failure traces and screenshots go to {FailureArtifacts.Folder}"));
+        _diagnostics.OnMessage(new DiagnosticMessage(Environment_));
+        _diagnostics.OnMessage(new DiagnosticMessage($"Failure traces and screenshots go to {FailureArtifacts.Folder}"));
     }
 
     /// <summary>A fresh browser context (own cookies) for one user, traced for failure artifacts.</summary>
@@ -52,7 +69,7 @@ public sealed class BrowserFixture(IMessageSink diagnostics) : IAsyncLifetime
     {
         var testName = FailureArtifacts.CurrentTestName();
         options ??= new BrowserNewContextOptions();
-        options.BaseURL = Server.BaseUrl.ToString();
+        options.BaseURL = App.BaseUrl.ToString();
         return await FailureArtifacts.TraceAsync(await Browser.NewContextAsync(options), testName);
     }
 
@@ -65,7 +82,7 @@ public sealed class BrowserFixture(IMessageSink diagnostics) : IAsyncLifetime
             await Browser.DisposeAsync();
         }
         _playwright?.Dispose();
-        await Server.DisposeAsync();
+        await App.DisposeAsync();
     }
 }
 

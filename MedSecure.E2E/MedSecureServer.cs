@@ -13,7 +13,7 @@ namespace MedSecure.E2E;
 /// FIRESTORE_EMULATOR_HOST is set (its data cleared first), else the Realtime Database emulator
 /// when FIREBASE_DATABASE_EMULATOR_HOST is set, else a throw-away embedded store.
 /// </summary>
-public sealed class MedSecureServer : WebApplicationFactory<Program>
+public sealed class MedSecureServer : WebApplicationFactory<Program>, IAppUnderTest
 {
     private static string ProjectId => Environment.GetEnvironmentVariable("GCLOUD_PROJECT") is { Length: > 0 } p ? p : "demo-medsecure";
 
@@ -37,6 +37,9 @@ public sealed class MedSecureServer : WebApplicationFactory<Program>
 
     /// <summary>Base URL the browser opens, e.g. http://localhost:41234.</summary>
     public Uri BaseUrl { get; private set; } = null!;
+
+    /// <inheritdoc />
+    public string Description => "app in process (environment E2E)";
 
     /// <summary>Clears the Firestore emulator's documents (when used), then starts Kestrel on a free port.</summary>
     public async Task StartAsync()

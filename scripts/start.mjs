@@ -4,6 +4,12 @@
 //   MEDSECURE_STORE=firestore|sqlite|rtdb npm start    force a store
 //   npm run start:rtdb            Realtime Database emulator (same as MEDSECURE_STORE=rtdb)
 //   PORT=5080 npm start           choose the port
+//   npm start -- --use-running-emulators
+//                                 attach to emulators that already run (FIREBASE_AUTH_EMULATOR_HOST,
+//                                 and FIRESTORE_EMULATOR_HOST or FIREBASE_DATABASE_EMULATOR_HOST set,
+//                                 e.g. inside `firebase emulators:exec`): the same app and configuration,
+//                                 no emulator start, import or export. The browser suite's byte budgets
+//                                 run the app this way.
 // Emulator data (accounts, Firestore documents) is imported from emulator/data/<store>/ at start
 // and exported there on exit, so it lives as long as the SQLite file does.
 import { spawn } from "node:child_process";
@@ -15,14 +21,40 @@ import { chooseStore, emulatorHosts, ensureDotnet, ensureNodeModules, log, proje
 const port = process.env.PORT ?? "5080";
 const url = `http://localhost:${port}`;
 
+const attach = process.argv.includes("--use-running-emulators");
+
 let store;
 try {
-  store = chooseStore(firestoreEmulatorSetup(), { database: process.argv.includes("--database") });
+  store = attach ? runningEmulatorStore() : chooseStore(firestoreEmulatorSetup(), { database: process.argv.includes("--database") });
 } catch (error) {
   console.error(`[medsecure] ${error.message}`);
   process.exit(2);
 }
 log(`storage: ${store.label}`);
+
+/** The store of emulators someone else started, read from the variables firebase-tools sets. */
+function runningEmulatorStore() {
+  const auth = process.env.FIREBASE_AUTH_EMULATOR_HOST;
+  if (!auth) throw new Error("--use-running-emulators needs FIREBASE_AUTH_EMULATOR_HOST (run inside `firebase emulators:exec`, or export the emulator hosts)");
+  const firestore = process.env.FIRESTORE_EMULATOR_HOST;
+  const database = process.env.FIREBASE_DATABASE_EMULATOR_HOST;
+  const base = { forced: true, why: "--use-running-emulators", javaEnv: {}, authHost: auth };
+  if (firestore) return { ...base, name: "firestore", provider: "Firestore", appEnv: { FIRESTORE_EMULATOR_HOST: firestore }, label: `running Cloud Firestore emulator at ${firestore}` };
+  if (database) return { ...base, name: "rtdb", provider: "RealtimeDatabase", appEnv: { FIREBASE_DATABASE_EMULATOR_HOST: database }, label: `running Realtime Database emulator at ${database}` };
+  return { ...base, name: "sqlite", provider: "Sqlite", appEnv: {}, label: "embedded SQLite (MedSecure.Web/App_Data/medsecure.db), running Auth emulator" };
+}
+
+/** Stands in for startEmulators() when attached: nothing to start, stop or export. */
+function runningEmulators(authHost) {
+  return {
+    ready: waitForHttp(`http://${authHost}/`, { timeoutMs: 10000 }).catch(() => {
+      throw new Error(`no Auth emulator answers at ${authHost}`);
+    }),
+    exited: new Promise(() => {}),
+    stop: async () => ({ ready: true, exported: true, attached: true }),
+    kill: () => {},
+  };
+}
 const dataDir = join(root, "emulator", "data", store.name);
 
 ensureNodeModules();
@@ -30,8 +62,14 @@ ensureDotnet();
 log("building the web app...");
 if ((await run("dotnet", ["build", "MedSecure.Web", "-c", "Release", "-v", "quiet", "-nologo"])) !== 0) process.exit(1);
 
-log(`starting emulators (${store.emulators}), data in emulator/data/${store.name}/`);
-const emulators = startEmulators({ only: store.emulators, dataDir, env: store.javaEnv });
+let emulators;
+if (attach) {
+  log(`using the running emulators (Auth at ${store.authHost}); they are left running on exit`);
+  emulators = runningEmulators(store.authHost);
+} else {
+  log(`starting emulators (${store.emulators}), data in emulator/data/${store.name}/`);
+  emulators = startEmulators({ only: store.emulators, dataDir, env: store.javaEnv });
+}
 
 let app = null;
 let appExit = null;
@@ -48,6 +86,7 @@ async function shutdown(reason, exitCode) {
     await appExited;
     clearTimeout(killTimer);
   }
+  if (attach) process.exit(exitCode);
   log("stopping the emulators (exporting their data first)...");
   const result = await emulators.stop();
   if (!result.ready) {
@@ -100,7 +139,7 @@ app = spawn("dotnet", [join(root, "MedSecure.Web", "bin", "Release", "net10.0", 
     ASPNETCORE_ENVIRONMENT: process.env.ASPNETCORE_ENVIRONMENT ?? "Development",
     DOTNET_NOLOGO: "1",
     GCLOUD_PROJECT: projectId,
-    FIREBASE_AUTH_EMULATOR_HOST: hosts.auth,
+    FIREBASE_AUTH_EMULATOR_HOST: attach ? store.authHost : hosts.auth,
     Storage__Provider: store.provider,
     ...store.appEnv,
   },

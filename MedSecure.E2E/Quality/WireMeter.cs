@@ -41,6 +41,9 @@ public sealed class WireRequest
     /// <summary>Loading finished or failed.</summary>
     public bool Done { get; set; }
 
+    /// <summary>The response's Content-Encoding ("br", "gzip"), empty when sent as is.</summary>
+    public string ContentEncoding { get; set; } = "";
+
     /// <summary>Path and query, for messages.</summary>
     public string PathAndQuery => new Uri(Url).PathAndQuery;
 
@@ -49,7 +52,7 @@ public sealed class WireRequest
 
     /// <inheritdoc />
     public override string ToString() =>
-        $"{Method} {PathAndQuery} [{Type}{(Htmx ? ", htmx" : "")}] {Status} {WireBytes} B on the wire ({HeaderBytes} B headers){(FromCache ? " from cache" : "")}";
+        $"{Method} {PathAndQuery} [{Type}{(Htmx ? ", htmx" : "")}] {Status} {WireBytes} B on the wire ({HeaderBytes} B headers{(ContentEncoding.Length > 0 ? ", " + ContentEncoding : "")}){(FromCache ? " from cache" : "")}";
 }
 
 /// <summary>
@@ -160,6 +163,12 @@ public sealed class WireMeter
         var response = e.GetProperty("response");
         r.Status = response.GetProperty("status").GetInt32();
         r.HeaderBytes = (long)response.GetProperty("encodedDataLength").GetDouble();
+        if (response.TryGetProperty("headers", out var headers))
+        {
+            r.ContentEncoding = headers.EnumerateObject()
+                .FirstOrDefault(h => h.Name.Equals("Content-Encoding", StringComparison.OrdinalIgnoreCase)).Value is { ValueKind: JsonValueKind.String } value
+                ? value.GetString() ?? "" : "";
+        }
         if (response.TryGetProperty("fromDiskCache", out var disk) && disk.GetBoolean())
         {
             r.FromCache = true;
