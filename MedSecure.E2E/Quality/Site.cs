@@ -38,6 +38,7 @@ public static class Site
         new("sign up", "/Account/SignUp", Viewer.Anonymous),
         new("forgot password", "/Account/Forgot", Viewer.Anonymous),
         new("recover", "/Account/Recover", Viewer.Anonymous),
+        new("unlock", "/Account/Unlock", Viewer.Anonymous),
         new("home", "/", Viewer.Patient),
         new("patient home", "/Patient", Viewer.Patient),
         new("submit", "/Patient/Submit", Viewer.Patient),

@@ -31,8 +31,11 @@ public interface IFirebaseAuthClient
     /// <summary>Deletes the account the ID token belongs to.</summary>
     Task DeleteAccountAsync(string idToken, CancellationToken ct = default);
 
-    /// <summary>Asks Firebase to email a password-reset code to the address.</summary>
-    Task SendPasswordResetAsync(string email, CancellationToken ct = default);
+    /// <summary>
+    /// Asks Firebase to email a password-reset link to the address. <paramref name="continueUrl"/>
+    /// is where Firebase's own reset page sends the user afterwards.
+    /// </summary>
+    Task SendPasswordResetAsync(string email, Uri? continueUrl = null, CancellationToken ct = default);
 
     /// <summary>Checks a password-reset code without using it; returns the account's email.</summary>
     Task<string> VerifyPasswordResetCodeAsync(string oobCode, CancellationToken ct = default);
@@ -85,8 +88,13 @@ internal sealed class FirebaseAuthClient(HttpClient http, IOptions<FirebaseAuthO
     public async Task DeleteAccountAsync(string idToken, CancellationToken ct = default) =>
         await PostJsonAsync<JsonElement>("accounts:delete", new { idToken }, ct);
 
-    public async Task SendPasswordResetAsync(string email, CancellationToken ct = default) =>
-        await PostJsonAsync<JsonElement>("accounts:sendOobCode", new { requestType = "PASSWORD_RESET", email }, ct);
+    public async Task SendPasswordResetAsync(string email, Uri? continueUrl = null, CancellationToken ct = default)
+    {
+        object payload = continueUrl is null
+            ? new { requestType = "PASSWORD_RESET", email }
+            : new { requestType = "PASSWORD_RESET", email, continueUrl = continueUrl.AbsoluteUri };
+        await PostJsonAsync<JsonElement>("accounts:sendOobCode", payload, ct);
+    }
 
     public async Task<string> VerifyPasswordResetCodeAsync(string oobCode, CancellationToken ct = default) =>
         (await PostJsonAsync<AccountResponse>("accounts:resetPassword", new { oobCode }, ct)).Email ?? throw Unexpected();

@@ -23,7 +23,7 @@ public static class WebServiceCollectionExtensions
             o.Conventions.AuthorizeFolder("/Patient", PatientPolicy);
             o.Conventions.AuthorizeFolder("/Doctor", DoctorPolicy);
             o.Conventions.AuthorizeFolder("/Directory");
-            foreach (var page in new[] { "/Account/SignIn", "/Account/SignUp", "/Account/Forgot", "/Account/Recover" })
+            foreach (var page in new[] { "/Account/SignIn", "/Account/SignUp", "/Account/Forgot", "/Account/Recover", "/Account/Unlock" })
             {
                 o.Conventions.AddPageApplicationModelConvention(page, m => m.EndpointMetadata.Add(new Microsoft.AspNetCore.RateLimiting.EnableRateLimitingAttribute(RateLimits.AccountPolicy)));
             }
@@ -77,6 +77,7 @@ public static class WebServiceCollectionExtensions
         services.AddAccountRateLimits(configuration);
         services.AddScoped<UserAccounts>();
         services.AddScoped<AccountSignIn>();
+        services.AddScoped<RecoveredSession>();
         services.AddScoped<AccountKeyRecords>();
         services.AddScoped<PasswordRecovery>();
         services.AddScoped<PasswordChange>();

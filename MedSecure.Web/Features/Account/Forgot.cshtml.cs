@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace MedSecure.Web.Features.Account;
 
-/// <summary>Step 1 of a forgotten password: email a reset code.</summary>
+/// <summary>Step 1 of a forgotten password: email a reset link.</summary>
 public sealed class ForgotModel(PasswordRecovery recovery) : PageModel
 {
     /// <summary>The account's email.</summary>
@@ -20,7 +20,7 @@ public sealed class ForgotModel(PasswordRecovery recovery) : PageModel
     {
     }
 
-    /// <summary>Sends the code and moves to step 2.</summary>
+    /// <summary>Sends the link and moves to step 2.</summary>
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
         if (!ModelState.IsValid)
@@ -29,7 +29,11 @@ public sealed class ForgotModel(PasswordRecovery recovery) : PageModel
         }
         try
         {
-            await recovery.SendResetCodeAsync(Email!.Trim(), ct);
+            // Where Firebase's own reset page sends the user afterwards: signing in with the new
+            // password there leads to the recovery-code step. (A project whose email template's
+            // action URL is MedSecure's /Account/Recover never shows Firebase's page at all.)
+            var signIn = Url.Page("/Account/SignIn", pageHandler: null, values: new { reason = "reset" }, protocol: Request.Scheme);
+            await recovery.SendResetCodeAsync(Email!.Trim(), signIn is null ? null : new Uri(signIn), ct);
         }
         catch (FirebaseAuthException ex)
         {

@@ -8,7 +8,7 @@ namespace MedSecure.Web.Features.Account;
 public sealed class RecoveryCodeMismatchException() : Exception(PlainMessage)
 {
     /// <summary>The message shown beside the recovery code field.</summary>
-    public const string PlainMessage = "That recovery code does not match this account. Your new password is set, but your records stay locked: ask for a new reset code and enter the recovery code you were given at registration.";
+    public const string PlainMessage = "That recovery code does not match this account. Your new password is set, but your records stay locked: sign in with the new password and MedSecure will ask for your recovery code again.";
 }
 
 /// <summary>
@@ -24,18 +24,26 @@ public sealed class PasswordRecovery(
     IAccountKeySource keySource,
     DoctorDirectory directory)
 {
-    /// <summary>Emails a reset code. Says nothing about whether the address has an account.</summary>
-    public async Task SendResetCodeAsync(string email, CancellationToken ct)
+    /// <summary>
+    /// Emails a reset link. Says nothing about whether the address has an account.
+    /// <paramref name="continueUrl"/> is where Firebase's own reset page sends the user back to.
+    /// </summary>
+    public async Task SendResetCodeAsync(string email, Uri? continueUrl, CancellationToken ct)
     {
         try
         {
-            await firebase.SendPasswordResetAsync(email, ct);
+            await firebase.SendPasswordResetAsync(email, continueUrl, ct);
         }
         catch (FirebaseAuthException ex) when (ex.Code is "EMAIL_NOT_FOUND" or "USER_NOT_FOUND")
         {
             // Same answer as for a real account, so the form cannot be used to probe addresses.
         }
     }
+
+    /// <summary>The email a reset code belongs to, without using the code.</summary>
+    /// <exception cref="FirebaseAuthException">The code is unknown, used or expired.</exception>
+    public Task<string> CheckResetCodeAsync(string resetCode, CancellationToken ct) =>
+        firebase.VerifyPasswordResetCodeAsync(resetCode, ct);
 
     /// <summary>
     /// Resets the password with the recovery code: sets the new password in Firebase Auth, then, as
@@ -48,9 +56,34 @@ public sealed class PasswordRecovery(
     /// set and the keys as they were (still wrapped under the old password and the real code).
     /// </remarks>
     /// <exception cref="RecoveryCodeMismatchException">The code does not open the keys; nothing was re-wrapped.</exception>
-    public async Task<UserAccount> ResetWithRecoveryCodeAsync(string resetCode, RecoveryCode recoveryCode, string newPassword, CancellationToken ct)
+    public async Task<UserAccount> ResetWithRecoveryCodeAsync(string resetCode, RecoveryCode recoveryCode, string newPassword, CancellationToken ct) =>
+        await RewrapWithRecoveryCodeAsync(await ResetPasswordAsync(resetCode, newPassword, ct), recoveryCode, newPassword, ct);
+
+    /// <summary>
+    /// After a password was set outside MedSecure (on Firebase's own reset page), unlocks the keys
+    /// with the recovery code and wraps them under that password, so it opens the records from now on.
+    /// </summary>
+    /// <exception cref="FirebaseAuthException">Wrong email or password.</exception>
+    /// <exception cref="RecoveryCodeMismatchException">The code does not open the keys; nothing was re-wrapped.</exception>
+    public async Task<UserAccount> UnlockWithRecoveryCodeAsync(string email, string password, RecoveryCode recoveryCode, CancellationToken ct) =>
+        await RewrapWithRecoveryCodeAsync(await firebase.SignInAsync(email, password, ct), recoveryCode, password, ct);
+
+    /// <summary>
+    /// Resets the password without the recovery code: new keys, a new recovery code; records
+    /// encrypted under the old keys stay unreadable.
+    /// </summary>
+    public async Task<(UserAccount Account, RecoveryCode NewRecoveryCode)> ResetWithNewKeysAsync(string resetCode, string newPassword, CancellationToken ct) =>
+        await RenewKeysAsync(await ResetPasswordAsync(resetCode, newPassword, ct), newPassword, ct);
+
+    /// <summary>
+    /// After a password was set outside MedSecure, without the recovery code: new keys under that
+    /// password and a new recovery code; records encrypted under the old keys stay unreadable.
+    /// </summary>
+    public async Task<(UserAccount Account, RecoveryCode NewRecoveryCode)> RenewKeysAsync(string email, string password, CancellationToken ct) =>
+        await RenewKeysAsync(await firebase.SignInAsync(email, password, ct), password, ct);
+
+    private async Task<UserAccount> RewrapWithRecoveryCodeAsync(FirebaseSession session, RecoveryCode recoveryCode, string newPassword, CancellationToken ct)
     {
-        var session = await ResetPasswordAsync(resetCode, newPassword, ct);
         using var acting = ActingUser.As(session);
         var (account, wraps) = await AccountOfAsync(session.Uid, ct);
         StoredWraps rewrapped;
@@ -70,13 +103,8 @@ public sealed class PasswordRecovery(
         return account;
     }
 
-    /// <summary>
-    /// Resets the password without the recovery code: new keys, a new recovery code; records
-    /// encrypted under the old keys stay unreadable.
-    /// </summary>
-    public async Task<(UserAccount Account, RecoveryCode NewRecoveryCode)> ResetWithNewKeysAsync(string resetCode, string newPassword, CancellationToken ct)
+    private async Task<(UserAccount Account, RecoveryCode NewRecoveryCode)> RenewKeysAsync(FirebaseSession session, string newPassword, CancellationToken ct)
     {
-        var session = await ResetPasswordAsync(resetCode, newPassword, ct);
         using var acting = ActingUser.As(session);
         var (account, _) = await AccountOfAsync(session.Uid, ct);
         using var keys = await keySource.TakeAsync(ct);

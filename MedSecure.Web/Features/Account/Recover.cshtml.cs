@@ -4,6 +4,7 @@ using MedSecure.Web.Features.Shared;
 using MedSecure.Web.Firebase;
 using MedSecure.Web.Storage;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace MedSecure.Web.Features.Account;
@@ -11,9 +12,9 @@ namespace MedSecure.Web.Features.Account;
 /// <summary>What step 2 of a forgotten password asks for.</summary>
 public sealed class RecoverForm
 {
-    /// <summary>The code from the reset email.</summary>
-    [Required(ErrorMessage = "Enter the reset code from the email.")]
-    [StringLength(200)]
+    /// <summary>The reset link from the email, or the code in it.</summary>
+    [Required(ErrorMessage = "Enter the reset link or code from the email.")]
+    [StringLength(2000)]
     public string? ResetCode { get; set; }
 
     /// <summary>The recovery code shown at sign-up.</summary>
@@ -31,7 +32,7 @@ public sealed class RecoverForm
 }
 
 /// <summary>Step 2 of a forgotten password: reset code + recovery code + new password.</summary>
-public sealed class RecoverModel(PasswordRecovery recovery, AccountSignIn accounts, PendingRecoveryCodes codes, ISessionKeyStore sessions) : PageModel
+public sealed class RecoverModel(PasswordRecovery recovery, RecoveredSession session) : PageModel
 {
     /// <summary>The form as entered.</summary>
     // Named explicitly: without a name, a post with no "Form." fields falls back to binding unprefixed
@@ -43,15 +44,43 @@ public sealed class RecoverModel(PasswordRecovery recovery, AccountSignIn accoun
     [BindProperty(SupportsGet = true)]
     public bool Sent { get; set; }
 
-    /// <summary>Shows the form.</summary>
-    public void OnGet()
+    /// <summary>
+    /// The account a reset link belongs to, once checked: the email's link opened this page
+    /// (Firebase's action URL pointed at MedSecure), so the code need not be typed.
+    /// </summary>
+    public string? LinkEmail { get; private set; }
+
+    /// <summary>
+    /// Shows the form. Opened from the reset email's link (<c>?mode=resetPassword&amp;oobCode=…</c>),
+    /// it checks the code first and says whose password it resets, or that the link is spent.
+    /// </summary>
+    public async Task<IActionResult> OnGetAsync([FromQuery] string? oobCode, [FromQuery] string? mode, CancellationToken ct)
     {
+        Response.Headers.CacheControl = "no-store";
+        if (string.IsNullOrEmpty(oobCode) || (mode is { Length: > 0 } && mode != "resetPassword"))
+        {
+            return Page();
+        }
+        await CheckLinkAsync(oobCode, ct);
+        return Page();
     }
 
     /// <summary>Resets the password, keeping the keys when the recovery code is given.</summary>
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
         ModelState.TreatUnreadableAsUnticked("Form.WithoutRecoveryCode");
+        string? resetCode = null;
+        if (!string.IsNullOrWhiteSpace(Form.ResetCode))
+        {
+            try
+            {
+                resetCode = PasswordResetCode.Parse(Form.ResetCode);
+            }
+            catch (FormatException ex)
+            {
+                ModelState.AddModelError("Form.ResetCode", ex.Message);
+            }
+        }
         RecoveryCode? recoveryCode = null;
         if (!Form.WithoutRecoveryCode)
         {
@@ -64,22 +93,22 @@ public sealed class RecoverModel(PasswordRecovery recovery, AccountSignIn accoun
                 ModelState.AddModelError("Form.RecoveryCode", ex.Message);
             }
         }
-        if (!ModelState.IsValid)
+        if (!ModelState.IsValid || resetCode is null)
         {
             Form.Password = null;
+            await KeepLinkAsync(resetCode, ct);
             return Page();
         }
         try
         {
             if (recoveryCode is not null)
             {
-                var account = await recovery.ResetWithRecoveryCodeAsync(Form.ResetCode!.Trim(), recoveryCode, Form.Password!, ct);
-                var (role, _) = await SignInAsync(account.Email, ct);
+                var account = await recovery.ResetWithRecoveryCodeAsync(resetCode, recoveryCode, Form.Password!, ct);
+                var role = await session.StartAsync(HttpContext, account.Email, Form.Password!, newRecoveryCode: null, ct);
                 return this.NavigateTo(AccountSignIn.HomePageOf(role));
             }
-            var (renewed, newCode) = await recovery.ResetWithNewKeysAsync(Form.ResetCode!.Trim(), Form.Password!, ct);
-            var (_, sessionId) = await SignInAsync(renewed.Email, ct);
-            codes.Hold(sessionId, newCode);
+            var (renewed, newCode) = await recovery.ResetWithNewKeysAsync(resetCode, Form.Password!, ct);
+            await session.StartAsync(HttpContext, renewed.Email, Form.Password!, newCode, ct);
             return this.NavigateTo("/Account/RecoveryCode");
         }
         catch (StoredAccountDamagedException ex)
@@ -103,22 +132,38 @@ public sealed class RecoverModel(PasswordRecovery recovery, AccountSignIn accoun
             ModelState.AddModelError(string.Empty, AccountFormErrors.StorageDown);
         }
         Form.Password = null;
+        await KeepLinkAsync(resetCode, ct);
         return Page();
     }
 
-    private async Task<(AccountRole Role, string SessionId)> SignInAsync(string email, CancellationToken ct)
+    // A form redisplayed after a mistake elsewhere keeps showing whose link it is, not the raw code.
+    private async Task KeepLinkAsync(string? resetCode, CancellationToken ct)
     {
-        var signedIn = await accounts.AuthenticateAsync(email, Form.Password!, ct);
-        using (signedIn.Keys)
+        if (resetCode is not null && ModelState.GetFieldValidationState("Form.ResetCode") != ModelValidationState.Invalid)
         {
-            var sessionId = await accounts.StartSessionAsync(HttpContext, signedIn.Account, signedIn.Keys, ct);
-            // Whoever was signed in with the old password (perhaps whoever made the reset necessary) is signed out.
-            await sessions.EndOtherSessionsAsync(signedIn.Account.Uid, sessionId, ct);
-            if (signedIn.NewRecoveryCode is { } replaced)
+            await CheckLinkAsync(resetCode, ct, reportProblems: false);
+        }
+    }
+
+    private async Task CheckLinkAsync(string resetCode, CancellationToken ct, bool reportProblems = true)
+    {
+        try
+        {
+            LinkEmail = await recovery.CheckResetCodeAsync(resetCode, ct);
+            Form.ResetCode = resetCode;
+        }
+        catch (FirebaseAuthException ex)
+        {
+            if (reportProblems)
             {
-                codes.Hold(sessionId, replaced);
+                ModelState.AddModelError("Form.ResetCode", ex.Field == AuthField.ResetCode
+                    ? "This reset link has expired or was already used. Ask for a new one below."
+                    : ex.UserMessage);
             }
-            return (signedIn.Account.Role, sessionId);
+        }
+        catch (HttpRequestException)
+        {
+            // Firebase unreachable: the form still works with the code typed or pasted.
         }
     }
 }

@@ -29,6 +29,32 @@ public sealed class RecoveryCodeModel(PendingRecoveryCodes codes) : PageModel
         return Code is null ? this.NavigateTo(Home) : Page();
     }
 
+    /// <summary>
+    /// The code as a small text file to keep (download). Same rules as the page: only while the
+    /// code waits for this session, never cached.
+    /// </summary>
+    public IActionResult OnGetDownload()
+    {
+        Response.Headers.CacheControl = "no-store";
+        if (codes.Peek(SessionId) is not { } code)
+        {
+            return this.NavigateTo(Home);
+        }
+        var email = User.FindFirstValue(ClaimTypes.Email) ?? "";
+        var text = string.Join("\r\n",
+            "MedSecure recovery code",
+            "",
+            $"Account:  {email}",
+            $"Code:     {code.ToDisplayString()}",
+            $"Created:  {DateTimeOffset.UtcNow:yyyy-MM-dd} (UTC)",
+            "",
+            "This code is the only way to read your records again if you forget your password.",
+            "MedSecure does not keep a copy. Keep this file somewhere safe (a password manager,",
+            "or printed and put away) and do not share it.",
+            "");
+        return File(System.Text.Encoding.UTF8.GetBytes(text), "text/plain; charset=utf-8", "medsecure-recovery-code.txt");
+    }
+
     /// <summary>Forgets the code once the user confirms they kept it.</summary>
     public IActionResult OnPost()
     {

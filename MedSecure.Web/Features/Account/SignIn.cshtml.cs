@@ -45,6 +45,7 @@ public sealed class SignInModel(AccountSignIn accounts, PendingRecoveryCodes rec
         "expired" => "Your secure session ended (you were away for a while, MedSecure restarted, or your password was changed or reset in another session). Sign in again to unlock your records; what you were doing is kept.",
         "renew" => "Your sign-in could not be renewed (your password was changed elsewhere, or the account was disabled or removed). Sign in again to continue; what you were doing is kept.",
         "signed-out" => "You have signed out. Your keys were removed from the server's memory.",
+        "reset" => "If you chose a new password on the page the email link opened, sign in with it: MedSecure then asks for your recovery code once, to unlock your records with the new password.",
         _ => null,
     };
 
@@ -92,9 +93,9 @@ public sealed class SignInModel(AccountSignIn accounts, PendingRecoveryCodes rec
             }
             catch (KeyUnwrapException)
             {
-                // Firebase accepted the password but it does not open the keys: a password changed
-                // outside MedSecure. Only the recovery code can help now.
-                ModelState.AddModelError(string.Empty, "Your password was accepted but does not unlock your records. Use your recovery code to reset your password.");
+                // Firebase accepted the password but it does not open the keys: a password set
+                // outside MedSecure (Firebase's own reset page). Only the recovery code can help now.
+                return this.NavigateTo("/Account/Unlock", new { email = Form.Email!.Trim(), ReturnUrl = !string.IsNullOrEmpty(ReturnUrl) && Url.IsLocalUrl(ReturnUrl) ? ReturnUrl : null });
             }
             catch (StoredAccountDamagedException ex)
             {

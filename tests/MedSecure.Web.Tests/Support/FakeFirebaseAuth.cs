@@ -90,12 +90,19 @@ public sealed class FakeFirebaseAuth(string projectId = "demo-medsecure") : IFir
     /// <summary>The last reset code "emailed" to the address, as the emulator's oobCodes list shows it.</summary>
     public string? ResetCodeFor(string email) => _resetCodes.Where(c => c.Value == email).Select(c => c.Key).LastOrDefault();
 
-    public Task SendPasswordResetAsync(string email, CancellationToken ct = default)
+    /// <summary>The continue URL of the last reset email, as Firebase would put it in the link.</summary>
+    public Uri? LastResetContinueUrl { get; private set; }
+
+    /// <summary>Sets a password as Firebase's own reset page would: MedSecure is not involved.</summary>
+    public void ResetPasswordElsewhere(string email, string newPassword) => _accounts[email] = (_accounts[email].Uid, newPassword);
+
+    public Task SendPasswordResetAsync(string email, Uri? continueUrl = null, CancellationToken ct = default)
     {
         if (!_accounts.ContainsKey(email))
         {
             throw FirebaseAuthException.FromFirebaseMessage("EMAIL_NOT_FOUND");
         }
+        LastResetContinueUrl = continueUrl;
         _resetCodes[Guid.NewGuid().ToString("N")] = email;
         return Task.CompletedTask;
     }
