@@ -27,6 +27,8 @@ if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/Error");
 }
+// A 404, 403 or 400 without a body shows the app's own page in the layout, status kept.
+app.UseErrorPages();
 if (app.Configuration.GetValue("Security:RequireHttps", true))
 {
     app.UseHsts();

@@ -17,6 +17,9 @@ public sealed class IndexModel(DoctorDirectory directory) : PageModel
     /// <summary>Entries left out because the server's signature on them does not verify.</summary>
     public int Refused { get; private set; }
 
+    /// <summary>Patients can send results to a doctor straight from the directory.</summary>
+    public bool CanSend => User.IsInRole(nameof(Account.AccountRole.Patient));
+
     /// <summary>Runs the search.</summary>
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {

@@ -19,8 +19,11 @@ public sealed record PageHandler(string Page, string Method, string? Handler, st
     /// <summary>A URL for it, route parameters filled from <paramref name="routeValues"/> (or a harmless placeholder).</summary>
     public string Url(IReadOnlyDictionary<string, string>? routeValues = null)
     {
+        // An optional parameter ({code:int?}) without a value is left out, as a link to the page would.
         var path = "/" + System.Text.RegularExpressions.Regex.Replace(Route, @"\{(\w+)[^}]*\}",
-            m => routeValues is not null && routeValues.TryGetValue(m.Groups[1].Value, out var v) ? Uri.EscapeDataString(v) : "placeholder");
+            m => routeValues is not null && routeValues.TryGetValue(m.Groups[1].Value, out var v) ? Uri.EscapeDataString(v)
+                : m.Value.EndsWith("?}", StringComparison.Ordinal) ? "" : "placeholder").TrimEnd('/');
+        path = path.Length == 0 ? "/" : path;
         return Handler is null ? path : $"{path}?handler={Handler}";
     }
 

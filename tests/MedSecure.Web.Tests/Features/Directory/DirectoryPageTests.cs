@@ -60,6 +60,38 @@ public sealed class DirectoryPageTests : IClassFixture<MedSecureWebFactory>
         Assert.Contains("HX-Request", answer.Response.Headers.Vary);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_patient_sends_results_to_a_doctor_straight_from_their_card(bool htmx)
+    {
+        var tag = Guid.NewGuid().ToString("N")[..6];
+        using var doctor = await _app.SignUpAsync("Doctor", $"Dr Card {tag}", $"Hepatology {tag}");
+        using var client = await SignedInPatientAsync();
+
+        var list = await client.GetAsync($"/Directory?q={tag}", htmx);
+        var send = list.Document.QuerySelector($"[data-doctor='{doctor.Uid}'] a.button")!;
+
+        Assert.Equal($"Send results to Dr Card {tag}", send.TextContent.Trim());
+        Assert.Equal($"/Patient/Submit?doctor={doctor.Uid}", send.GetAttribute("href"));
+        var form = await client.GetAsync(send.GetAttribute("href")!);
+        Assert.True(form.Document.QuerySelector($"input[name='Form.DoctorUid'][value='{doctor.Uid}']")?.HasAttribute("checked"),
+            "the doctor from the card is chosen on the form");
+    }
+
+    [Fact]
+    public async Task A_doctor_looking_at_the_directory_is_not_offered_to_send_results()
+    {
+        var tag = Guid.NewGuid().ToString("N")[..6];
+        await PublishAsync($"Dr Colleague {tag}", "Oncology");
+        using var doctor = await _app.SignUpAsync("Doctor", $"Dr Looking {tag}");
+
+        var list = await doctor.Client.GetAsync($"/Directory?q={tag}");
+
+        Assert.Contains($"Dr Colleague {tag}", list.Document.QuerySelector(".doctor-name")!.TextContent, StringComparison.Ordinal);
+        Assert.Empty(list.Document.QuerySelectorAll(".card a.button"));
+    }
+
     [Fact]
     public async Task Names_are_shown_as_text_never_as_markup()
     {
