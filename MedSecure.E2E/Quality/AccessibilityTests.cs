@@ -43,8 +43,9 @@ public sealed class AccessibilityTests(BrowserFixture fixture, ITestOutputHelper
             {
                 ("/Account/SignIn", "Sign in"),
                 ("/Account/SignUp", "Create account"),
-                ("/Account/Forgot", "Email me a reset code"),
+                ("/Account/Forgot", "Email me a reset link"),
                 ("/Account/Recover", "Reset password"),
+                ("/Account/Unlock", "Unlock my records"),
             })
             {
                 problems.AddRange(await SubmitEmptyAndCheckAsync(page, path, button));
