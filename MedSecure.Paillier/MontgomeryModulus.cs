@@ -7,7 +7,8 @@ namespace MedSecure.Paillier;
 
 /// <summary>
 /// Modular exponentiation for one fixed odd modulus on top of a Montgomery multiplication core: the AVX-512
-/// radix-2^26…2^28 core where the CPU has it, otherwise the portable 64-bit-limb core. BigInteger.ModPow is several
+/// radix-2^26…2^28 core where the CPU has it, the AVX2 one with the same digits where it has only AVX2, otherwise
+/// the portable 64-bit-limb core. BigInteger.ModPow is several
 /// times slower at Paillier sizes.
 /// </summary>
 internal sealed unsafe class MontgomeryModulus
@@ -20,8 +21,9 @@ internal sealed unsafe class MontgomeryModulus
     {
         if (modulus.Sign <= 0 || modulus.IsEven) throw new ArgumentException("Montgomery modulus must be odd and positive.", nameof(modulus));
         Modulus = modulus;
-        _core = preferVector && VectorMontgomeryCore.IsSupported
-            ? new VectorMontgomeryCore(modulus)
+        _core = !preferVector ? new ScalarMontgomeryCore(modulus)
+            : VectorMontgomeryCore.IsSupported ? new VectorMontgomeryCore(modulus)
+            : Avx2MontgomeryCore.IsSupported ? new Avx2MontgomeryCore(modulus)
             : new ScalarMontgomeryCore(modulus);
     }
 
