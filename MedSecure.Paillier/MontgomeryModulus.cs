@@ -7,8 +7,8 @@ namespace MedSecure.Paillier;
 
 /// <summary>
 /// Modular exponentiation for one fixed odd modulus on top of a Montgomery multiplication core: the AVX-512
-/// radix-2^26…2^28 core where the CPU has it, the AVX2 one with the same digits where it has only AVX2, otherwise
-/// the portable 64-bit-limb core. BigInteger.ModPow is several
+/// radix-2^26…2^28 core where the CPU has it; with only AVX2, the 52-bit-digit FMA core for large moduli and the
+/// AVX2 core with 28-bit digits for smaller ones; otherwise the portable 64-bit-limb core. BigInteger.ModPow is several
 /// times slower at Paillier sizes.
 /// </summary>
 internal sealed unsafe class MontgomeryModulus
@@ -23,9 +23,24 @@ internal sealed unsafe class MontgomeryModulus
         Modulus = modulus;
         _core = !preferVector ? new ScalarMontgomeryCore(modulus)
             : VectorMontgomeryCore.IsSupported ? new VectorMontgomeryCore(modulus)
+            : FmaMontgomeryCore.IsSupported && modulus.GetBitLength() > FmaFromBits ? new FmaMontgomeryCore(modulus)
             : Avx2MontgomeryCore.IsSupported ? new Avx2MontgomeryCore(modulus)
             : new ScalarMontgomeryCore(modulus);
     }
+
+    /// <summary>Exponentiation on a given core (tests compare every core against BigInteger.ModPow).</summary>
+    internal MontgomeryModulus(MontgomeryCore core)
+    {
+        Modulus = core.Modulus;
+        _core = core;
+    }
+
+    /// <summary>
+    /// Without AVX-512, moduli above this size (n² of Paillier keys) run on the 52-bit FMA core, smaller ones (p², q²)
+    /// on the 28-bit integer AVX2 core: the FMA core's serial quotient chain costs relatively more on short numbers,
+    /// and measured in alternating blocks ("ab" in the benchmark) the two cores tie at about 3072 bits.
+    /// </summary>
+    internal const long FmaFromBits = 3500;
 
     public BigInteger Modulus { get; }
 
