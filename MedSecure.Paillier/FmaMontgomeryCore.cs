@@ -1,0 +1,344 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace MedSecure.Paillier;
+
+/// <summary>
+/// Montgomery multiplication on 52-bit digits with AVX2 double-precision FMA, for CPUs without AVX-512. A product
+/// of two 52-bit digits is split exactly into a high and a low part by two fused multiply-adds (h = a·b + 2¹⁰⁴
+/// rounded to a multiple of 2⁵², then l = a·b − (h − 2¹⁰⁴), which is exact, plus 1.5·2⁵²), and the parts' bit patterns,
+/// less the constant exponent bits, are summed as 64-bit integers. 52-bit digits need (28/52)² ≈ 0.29 as many digit
+/// products as the 28-bit integer digits of <see cref="Avx2MontgomeryCore"/>, and the CPU issues two FMAs per cycle
+/// against one vpmuludq, which is what puts Paillier's exponentiations ahead of GMP's mulx code on such CPUs.
+/// R = 2^(52·n) with 4m &lt; R, so results stay below 2m (lazy reduction); <see cref="FromMontgomery"/> reduces fully.
+/// Every loop has a fixed trip count and no branch depends on the operands.
+/// </summary>
+internal sealed unsafe class FmaMontgomeryCore : MontgomeryCore
+{
+    private const int DigitBits = 52;
+    private const ulong DigitMask = (1UL << DigitBits) - 1;
+    private const int Rows = 4;            // rows per pass: each accumulator vector is loaded and stored once per four rows
+    private const int Padding = 4;         // zero digits below a padded operand copy (rows read it shifted by up to three)
+
+    // h = fma(a, b, 2¹⁰⁴) lies in [2¹⁰⁴, 2¹⁰⁵), so its bits are HighBias + H/2⁵² with H = h − 2¹⁰⁴ the product rounded
+    // to a multiple of 2⁵²; a·b − H ∈ [−2⁵¹, 2⁵¹] is exact (fms), and adding 1.5·2⁵² moves it into [2⁵², 2⁵³), where
+    // its bits are LowBias + (a·b − H).
+    private static readonly double Two104 = Math.ScaleB(1.0, 104);
+    private static readonly double LowShift = Math.ScaleB(1.5, 52);
+    private const long HighBias = 0x4670000000000000;
+    private const long LowBias = 0x4338000000000000;
+
+    private readonly int _digits;          // n
+    private readonly double[] _mPadded;    // Padding zeros, the modulus digits as doubles, 8 zeros
+    private readonly ulong[] _one;         // R mod m
+    private readonly ulong[] _rSquared;    // R² mod m
+    private readonly ulong[] _unit;        // the plain integer 1
+    private readonly ulong _mPrime;        // −m⁻¹ mod 2⁵²
+    private readonly UInt128 _mPrime2;     // −m⁻¹ mod 2¹⁰⁴
+
+    public static bool IsSupported => Fma.IsSupported && Avx2.IsSupported;
+
+    public FmaMontgomeryCore(BigInteger modulus)
+    {
+        if (modulus.Sign <= 0 || modulus.IsEven) throw new ArgumentException("Montgomery modulus must be odd and positive.", nameof(modulus));
+        Modulus = modulus;
+        long bits = (long)modulus.GetBitLength();
+        _digits = (int)((bits + 2 + DigitBits - 1) / DigitBits);
+        Length = (_digits + 3 + 3) / 4 * 4; // three spare digits: grouped rows read X[j−3] up to j = Length − 1
+        ulong[] m = ToDigits(modulus);
+        _mPadded = new double[Padding + Length + 8];
+        for (int j = 0; j < Length; j++) _mPadded[Padding + j] = m[j];
+        ulong m0 = (ulong)(modulus & ulong.MaxValue);
+        ulong inv = m0;
+        for (int i = 0; i < 6; i++) inv *= 2 - m0 * inv;
+        _mPrime = (0 - inv) & DigitMask;
+        BigInteger w2 = BigInteger.One << (2 * DigitBits);
+        _mPrime2 = (UInt128)(w2 - BigIntegerExtensions.ModInverse(modulus % w2, w2));
+        BigInteger r = BigInteger.One << (DigitBits * _digits);
+        _one = ToDigits(r % modulus);
+        _rSquared = ToDigits(r * r % modulus);
+        _unit = ToDigits(BigInteger.One);
+    }
+
+    public override BigInteger Modulus { get; }
+
+    public override int Length { get; }
+
+    /// <summary>D, the bits per digit (for tests that build operands digit by digit).</summary>
+    internal static int DigitBitsForTests => DigitBits;
+
+    // low and high column sums (2·Length + 16 each), then the operand as doubles with Padding zeros below, 8 above
+    public override int ScratchLength => 5 * Length + 48;
+
+    public override ulong[] One => _one;
+
+    /// <summary>Adds Σ_k v_k·x[j − k] (k = 0..3) for j = 0..len−1 into lo[j] and, one column up, hi[j].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddRows(long* lo, long* hi, double* x, int len, Vector256<double> v0, Vector256<double> v1, Vector256<double> v2, Vector256<double> v3)
+    {
+        var c1 = Vector256.Create(Two104);
+        var c2 = Vector256.Create(LowShift);
+        var highBias = Vector256.Create(unchecked(4 * HighBias)); // wraps: only the sum's value mod 2⁶⁴ matters
+        var lowBias = Vector256.Create(unchecked(4 * LowBias));
+        for (int j = 0; j < len; j += 4)
+        {
+            double* p = x + j;
+            var b0 = Vector256.Load(p);
+            var b1 = Vector256.Load(p - 1);
+            var b2 = Vector256.Load(p - 2);
+            var b3 = Vector256.Load(p - 3);
+            var h0 = Fma.MultiplyAdd(v0, b0, c1);
+            var h1 = Fma.MultiplyAdd(v1, b1, c1);
+            var h2 = Fma.MultiplyAdd(v2, b2, c1);
+            var h3 = Fma.MultiplyAdd(v3, b3, c1);
+            var l0 = Fma.MultiplySubtract(v0, b0, h0 - c1) + c2;
+            var l1 = Fma.MultiplySubtract(v1, b1, h1 - c1) + c2;
+            var l2 = Fma.MultiplySubtract(v2, b2, h2 - c1) + c2;
+            var l3 = Fma.MultiplySubtract(v3, b3, h3 - c1) + c2;
+            var hs = (h0.AsInt64() + h1.AsInt64()) + (h2.AsInt64() + h3.AsInt64()) - highBias;
+            var ls = (l0.AsInt64() + l1.AsInt64()) + (l2.AsInt64() + l3.AsInt64()) - lowBias;
+            (Vector256.Load(lo + j) + ls).Store(lo + j);
+            (Vector256.Load(hi + j) + hs).Store(hi + j);
+        }
+    }
+
+    /// <summary>Adds v0·x[j] + v1·x[j − 1] for j = 0..len−1 into lo[j] and, one column up, hi[j].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddTwoRows(long* lo, long* hi, double* x, int len, Vector256<double> v0, Vector256<double> v1)
+    {
+        var c1 = Vector256.Create(Two104);
+        var c2 = Vector256.Create(LowShift);
+        var highBias = Vector256.Create(unchecked(2 * HighBias));
+        var lowBias = Vector256.Create(unchecked(2 * LowBias));
+        for (int j = 0; j < len; j += 4)
+        {
+            double* p = x + j;
+            var b0 = Vector256.Load(p);
+            var b1 = Vector256.Load(p - 1);
+            var h0 = Fma.MultiplyAdd(v0, b0, c1);
+            var h1 = Fma.MultiplyAdd(v1, b1, c1);
+            var l0 = Fma.MultiplySubtract(v0, b0, h0 - c1) + c2;
+            var l1 = Fma.MultiplySubtract(v1, b1, h1 - c1) + c2;
+            (Vector256.Load(lo + j) + ((l0.AsInt64() + l1.AsInt64()) - lowBias)).Store(lo + j);
+            (Vector256.Load(hi + j) + ((h0.AsInt64() + h1.AsInt64()) - highBias)).Store(hi + j);
+        }
+    }
+
+    /// <summary>Adds v·x[j] for j = 0..len−1 into lo[j] and, one column up, hi[j].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddRow(long* lo, long* hi, double* x, int len, Vector256<double> v)
+    {
+        var c1 = Vector256.Create(Two104);
+        var c2 = Vector256.Create(LowShift);
+        var highBias = Vector256.Create(HighBias);
+        var lowBias = Vector256.Create(LowBias);
+        for (int j = 0; j < len; j += 4)
+        {
+            var b = Vector256.Load(x + j);
+            var h = Fma.MultiplyAdd(v, b, c1);
+            var l = Fma.MultiplySubtract(v, b, h - c1) + c2;
+            (Vector256.Load(lo + j) + (l.AsInt64() - lowBias)).Store(lo + j);
+            (Vector256.Load(hi + j) + (h.AsInt64() - highBias)).Store(hi + j);
+        }
+    }
+
+    /// <summary>
+    /// r = a·b·R⁻¹ mod m with a, b &lt; 2m in normalized digits; r &lt; 2m normalized. r may alias a or b.
+    /// The product is accumulated four rows per pass against b shifted by zero to three digits, then reduced.
+    /// </summary>
+    public override void Multiply(ulong* a, ulong* b, ulong* r, ulong* scratch)
+    {
+        int n = _digits, len = Length;
+        long* lo = (long*)scratch;
+        long* hi = lo + 2 * len + 16;
+        double* bd = (double*)(hi + 2 * len + 16) + Padding;
+        new Span<long>(lo, 4 * len + 32).Clear();
+        Vector256<double>.Zero.Store(bd - Padding);
+        for (int j = 0; j < len; j++) bd[j] = (long)b[j]; // digits are below 2⁵²: exact, and the signed conversion is one instruction
+        Vector256<double>.Zero.Store(bd + len);
+        Vector256<double>.Zero.Store(bd + len + 4);
+        int i = 0;
+        for (; i + Rows <= n; i += Rows)
+        {
+            AddRows(lo + i, hi + i, bd, len, Vector256.Create((double)(long)a[i]), Vector256.Create((double)(long)a[i + 1]),
+                Vector256.Create((double)(long)a[i + 2]), Vector256.Create((double)(long)a[i + 3]));
+        }
+        for (; i < n; i++) AddRow(lo + i, hi + i, bd, len, Vector256.Create((double)(long)a[i]));
+        Reduce(lo, hi, r);
+    }
+
+    /// <summary>
+    /// r = a²·R⁻¹ mod m: the cross products a_i·a_j (i &lt; j) once, four rows per pass starting at column 2i+1 (the
+    /// first two vectors of a pass zero the lanes of rows whose triangle starts later), then every column doubled and
+    /// the diagonal squares added; then the same reduction as <see cref="Multiply"/>. r may alias a.
+    /// </summary>
+    public override void Square(ulong* a, ulong* r, ulong* scratch)
+    {
+        int n = _digits, len = Length;
+        long* lo = (long*)scratch;
+        long* hi = lo + 2 * len + 16;
+        double* ad = (double*)(hi + 2 * len + 16) + Padding;
+        new Span<long>(lo, 4 * len + 32).Clear();
+        Vector256<double>.Zero.Store(ad - Padding);
+        for (int j = 0; j < len; j++) ad[j] = (long)a[j];
+        Vector256<double>.Zero.Store(ad + len);
+        Vector256<double>.Zero.Store(ad + len + 4);
+        var upperHalf = Vector256.Create(0.0, 0.0, 1.0, 1.0);
+        int i = 0;
+        for (; i + Rows <= n; i += Rows)
+        {
+            var v0 = Vector256.Create(ad[i]);
+            var v1 = Vector256.Create(ad[i + 1]);
+            var v2 = Vector256.Create(ad[i + 2]);
+            var v3 = Vector256.Create(ad[i + 3]);
+            // row i+k covers columns x ≥ 2(i+k)+1, reading a[x − i − k]
+            int x = 2 * i + 1;
+            var zero = Vector256<double>.Zero;
+            AddRows(lo + x, hi + x, ad + x - i, 4, v0, v1 * upperHalf, zero, zero);
+            x += 4;
+            AddRows(lo + x, hi + x, ad + x - i, 4, v0, v1, v2, v3 * upperHalf);
+            x += 4;
+            int last = i + n + 2; // row i+3's last column
+            if (x <= last) AddRows(lo + x, hi + x, ad + x - i, (last - x + 4) & ~3, v0, v1, v2, v3);
+        }
+        for (; i < n - 1; i++)
+        {
+            int x = 2 * i + 1;
+            AddRow(lo + x, hi + x, ad + i + 1, (n - 1 - i + 3) & ~3, Vector256.Create(ad[i]));
+        }
+        for (int c = 0; c < 2 * len + 16; c += 4)
+        {
+            Vector256.ShiftLeft(Vector256.Load(lo + c), 1).Store(lo + c);
+            Vector256.ShiftLeft(Vector256.Load(hi + c), 1).Store(hi + c);
+        }
+        for (int j = 0; j < n; j++)
+        {
+            UInt128 square = (UInt128)a[j] * a[j];
+            lo[2 * j] += (long)((ulong)square & DigitMask);
+            hi[2 * j] += (long)(ulong)(square >> DigitBits);
+        }
+        Reduce(lo, hi, r);
+    }
+
+    /// <summary>
+    /// Montgomery reduction of the column sums (value of column c = lo[c] + hi[c − 1]) into r, one quotient digit per
+    /// row: q = (column·(−m⁻¹)) mod 2⁵², then q·m is added, which clears the column; the carry moves up.
+    /// </summary>
+    private void Reduce(long* lo, long* hi, ulong* r)
+    {
+        int n = _digits, len = Length;
+        ulong mPrime = _mPrime;
+        long carry = 0;
+        fixed (double* mp = _mPadded)
+        {
+            double* m = mp + Padding;
+            int i = 0;
+            for (; i + 2 <= n; i += 2)
+            {
+                // two quotient digits at once: Q = −T·m⁻¹ mod 2¹⁰⁴ from the two lowest columns (signed sums; UInt128
+                // arithmetic is mod 2¹²⁸, so sign extension gives the right residue). Two rather than four rows per
+                // pass: the four-digit quotient needs 208-bit arithmetic, whose latency costs more than it saves.
+                long c0 = lo[i] + (i > 0 ? hi[i - 1] : 0) + carry;
+                long c1 = lo[i + 1] + hi[i];
+                UInt128 quotient = ((UInt128)(Int128)c0 + ((UInt128)(Int128)c1 << DigitBits)) * _mPrime2;
+                ulong q0 = (ulong)quotient & DigitMask;
+                ulong q1 = (ulong)(quotient >> DigitBits) & DigitMask;
+                AddTwoRows(lo + i, hi + i, m, len, Vector256.Create((double)(long)q0), Vector256.Create((double)(long)q1));
+                carry = (lo[i] + (i > 0 ? hi[i - 1] : 0) + carry) >> DigitBits;
+                carry = (lo[i + 1] + hi[i] + carry) >> DigitBits;
+            }
+            for (; i < n; i++)
+            {
+                long column = lo[i] + (i > 0 ? hi[i - 1] : 0) + carry;
+                ulong q = ((ulong)column * mPrime) & DigitMask;
+                AddRow(lo + i, hi + i, m, len, Vector256.Create((double)(long)q));
+                // the column is now a multiple of 2⁵² (its low part: q·m₀'s high part went to hi[i], the next column)
+                carry = (lo[i] + (i > 0 ? hi[i - 1] : 0) + carry) >> DigitBits;
+            }
+        }
+        for (int j = 0; j < n; j++)
+        {
+            long v = lo[n + j] + hi[n + j - 1] + carry;
+            r[j] = (ulong)v & DigitMask;
+            carry = v >> DigitBits;
+        }
+        for (int j = n; j < len; j++) r[j] = 0;
+    }
+
+    private ulong[] ToDigits(BigInteger x)
+    {
+        var digits = new ulong[Length];
+        WriteDigits(x, digits);
+        return digits;
+    }
+
+    private void WriteDigits(BigInteger x, Span<ulong> digits)
+    {
+        int limbCount = (int)((x.GetBitLength() + 63) / 64) + 1;
+        Span<ulong> limbs = limbCount <= 512 ? stackalloc ulong[limbCount] : new ulong[limbCount];
+        limbs.Clear();
+        x.TryWriteBytes(MemoryMarshal.AsBytes(limbs), out _, isUnsigned: true, isBigEndian: false);
+        digits.Clear();
+        long totalBits = (long)limbCount * 64;
+        for (int d = 0; d < digits.Length; d++)
+        {
+            long bit = (long)d * DigitBits;
+            if (bit >= totalBits) break;
+            int limb = (int)(bit >> 6), shift = (int)(bit & 63);
+            ulong v = limbs[limb] >> shift;
+            if (shift > 64 - DigitBits && limb + 1 < limbCount) v |= limbs[limb + 1] << (64 - shift);
+            digits[d] = v & DigitMask;
+        }
+        limbs.Clear();
+    }
+
+    private static BigInteger FromDigits(ReadOnlySpan<ulong> digits)
+    {
+        int limbCount = (digits.Length * DigitBits + 63) / 64 + 1;
+        Span<ulong> limbs = limbCount <= 512 ? stackalloc ulong[limbCount] : new ulong[limbCount];
+        limbs.Clear();
+        for (int d = 0; d < digits.Length; d++)
+        {
+            long bit = (long)d * DigitBits;
+            int limb = (int)(bit >> 6), shift = (int)(bit & 63);
+            limbs[limb] |= digits[d] << shift;
+            if (shift > 64 - DigitBits) limbs[limb + 1] |= digits[d] >> (64 - shift);
+        }
+        var result = new BigInteger(MemoryMarshal.AsBytes(limbs), isUnsigned: true, isBigEndian: false);
+        limbs.Clear();
+        return result;
+    }
+
+    public override void ToMontgomery(BigInteger x, ulong* r, ulong* scratch)
+    {
+        if (x.Sign < 0 || x >= Modulus)
+        {
+            x = BigInteger.Remainder(x, Modulus);
+            if (x.Sign < 0) x += Modulus;
+        }
+        var digits = new ulong[Length];
+        WriteDigits(x, digits);
+        fixed (ulong* xd = digits)
+        fixed (ulong* r2 = _rSquared)
+        {
+            Multiply(xd, r2, r, scratch);
+        }
+        Array.Clear(digits);
+    }
+
+    public override BigInteger FromMontgomery(ulong* x, ulong* scratch)
+    {
+        var digits = new ulong[Length];
+        fixed (ulong* d = digits)
+        fixed (ulong* one = _unit)
+        {
+            Multiply(x, one, d, scratch);
+        }
+        BigInteger result = FromDigits(digits);
+        Array.Clear(digits);
+        return result >= Modulus ? result - Modulus : result;
+    }
+}
