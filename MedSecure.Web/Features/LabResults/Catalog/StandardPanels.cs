@@ -54,7 +54,7 @@ internal static class StandardPanels
                 new(0.0m, 100.0m), new(null, 2.0m)),
             new("rbc", "Red blood cells", "789-8", "10*6/uL", "×10⁶/µL", 2,
                 new(0.50m, 10.00m), new(4.00m, 5.90m, "Women about 4.00–5.20, men about 4.50–5.90."),
-                [UnitConversion.Same("10*12/L"), UnitConversion.Same("10*6/mm3")], ["26453-2"]),
+                [UnitConversion.Same("10*12/L"), UnitConversion.Same("10*6/mm3")], ["26453-1"]),
             new("haemoglobin", "Haemoglobin", "718-7", "g/dL", "g/dL", 1,
                 new(1.0m, 25.0m), new(12.0m, 17.5m, "Women 12.0–15.5, men 13.5–17.5."),
                 [new("g/L", 1m, 10m), new("mmol/L", 1.611m)], ["20509-6"]),
