@@ -18,6 +18,7 @@ public static class LabResultsServiceCollectionExtensions
         services.AddSingleton<SubmissionSealer>();
         services.AddSingleton<SubmissionOpener>();
         services.AddSingleton<Fhir.FhirLabImport>();
+        services.AddScoped<Patient.Export.FhirExport>();
         services.AddScoped<SubmissionStore>();
         services.AddScoped<LabSubmissions>();
         services.AddScoped<ISubmissionKeys, AccountSubmissionKeys>();
