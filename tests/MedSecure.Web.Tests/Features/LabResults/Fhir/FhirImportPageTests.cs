@@ -235,6 +235,20 @@ public sealed class FhirImportPageTests(CastWebFactory app) : IClassFixture<Cast
     }
 
     [Fact]
+    public async Task A_multipart_import_without_the_antiforgery_token_is_refused()
+    {
+        using var content = new MultipartFormDataContent
+        {
+            { new StringContent("61"), "Form.Values[hdl]" },
+            { new ByteArrayContent(Encoding.UTF8.GetBytes(FhirSamples.Hba1cObservationIfcc)), "Import.File", "results.json" },
+        };
+
+        var response = await Patient.Client.Http.PostAsync("/Patient/Submit?handler=Import", content);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    [Fact]
     public async Task Pasted_text_imports_like_a_file()
     {
         var answer = await ImportAsync(null, pasted: FhirSamples.Hba1cObservationIfcc, htmx: true);
