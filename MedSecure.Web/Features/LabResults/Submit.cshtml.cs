@@ -126,8 +126,13 @@ public sealed class SubmitModel(
     {
         ModelState.Clear();
         ImportFrom(await ReadImportSourceAsync(ct));
+        if (Request.IsHtmx())
+        {
+            Response.Htmx(h => h.WithVary());
+            return Partial("_ImportSwap", this);
+        }
         await LoadDoctorsSafelyAsync(ct);
-        return this.PageOrPartial("_SubmitForm");
+        return Page();
     }
 
     /// <summary>The uploaded file (preferred) or the pasted text, as an import outcome when it cannot be read.</summary>

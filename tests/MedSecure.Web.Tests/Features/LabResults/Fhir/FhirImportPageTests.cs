@@ -95,12 +95,16 @@ public sealed class FhirImportPageTests(CastWebFactory app) : IClassFixture<Cast
     }
 
     [Fact]
-    public async Task A_diagnostic_report_with_contained_observations_fills_the_metabolic_panel_over_htmx_with_only_the_form()
+    public async Task A_diagnostic_report_with_contained_observations_fills_the_metabolic_panel_over_htmx_with_only_the_changed_parts()
     {
         var answer = await ImportAsync(FhirSamples.MetabolicReportMgDl, htmx: true);
 
         Assert.Null(answer.Document.QuerySelector("header"));
-        Assert.Equal("submission-form", answer.Document.Body!.FirstElementChild!.Id);
+        Assert.Equal("fhir-import", answer.Document.Body!.FirstElementChild!.Id);
+        // The panels and their fields swap out of band; the doctor list is not sent again.
+        Assert.Equal("true", answer.Document.QuerySelector("#panel-choices")!.GetAttribute("hx-swap-oob"));
+        Assert.Equal("true", answer.Document.QuerySelector("#panel-fields")!.GetAttribute("hx-swap-oob"));
+        Assert.Null(answer.Document.QuerySelector("#doctor-choices"));
         Assert.Contains("HX-Request", answer.Response.Headers.Vary);
         Assert.Equal(["bmp"], Ticked(answer));
         Assert.Equal(
