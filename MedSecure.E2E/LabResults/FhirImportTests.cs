@@ -36,6 +36,17 @@ public sealed class FhirImportTests(BrowserFixture fixture, ITestOutputHelper ou
 
     private static FilePayload File(string json) => new() { Name = "results.json", MimeType = "application/fhir+json", Buffer = Encoding.UTF8.GetBytes(json) };
 
+    /// <summary>
+    /// The file on disk, as a person picks it: with scripts disabled Playwright sets a file input from
+    /// a path (the browser reads it), not from a buffer it would inject with script.
+    /// </summary>
+    private static string FileOnDisk(string json)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"medsecure-e2e-{Guid.NewGuid():N}.json");
+        System.IO.File.WriteAllText(path, json);
+        return path;
+    }
+
     private static async System.Threading.Tasks.Task ExpectLipidsImportedAsync(IPage page)
     {
         await Assertions.Expect(page.GetByLabel("Total cholesterol (mg/dL)")).ToHaveValueAsync("201");
@@ -89,16 +100,26 @@ public sealed class FhirImportTests(BrowserFixture fixture, ITestOutputHelper ou
         await page.GotoAsync("/Patient/Submit");
         Assert.False(await page.EvaluateAsync<bool>("() => typeof htmx !== 'undefined'"), "scripts ran: the test would prove nothing");
 
-        await page.GetByLabel("FHIR file").SetInputFilesAsync(File("this is not json"));
-        await page.GetByRole(AriaRole.Button, new() { Name = "Import", Exact = true }).ClickAsync();
-        await Assertions.Expect(page.Locator("[data-valmsg-for='Import.File']")).ToContainTextAsync("not FHIR JSON");
-        Assert.Empty(await Accessibility.ViolationsAsync(page, "submit with an import error"));
+        var notJson = FileOnDisk("this is not json");
+        var lipids = FileOnDisk(LipidBundle);
+        try
+        {
+            await page.GetByLabel("FHIR file").SetInputFilesAsync(notJson, new() { Timeout = 15_000 });
+            await page.GetByRole(AriaRole.Button, new() { Name = "Import", Exact = true }).ClickAsync();
+            await Assertions.Expect(page.Locator("[data-valmsg-for='Import.File']")).ToContainTextAsync("not FHIR JSON");
+            Assert.Empty(await Accessibility.ViolationsAsync(page, "submit with an import error"));
 
-        await page.GetByLabel("FHIR file").SetInputFilesAsync(File(LipidBundle));
-        await page.GetByRole(AriaRole.Button, new() { Name = "Import", Exact = true }).ClickAsync();
-        await ExpectLipidsImportedAsync(page);
-        Assert.Contains("handler=Import", page.Url, StringComparison.Ordinal);
-        await Assertions.Expect(page.Locator("[data-valmsg-for='Import.File']")).ToBeEmptyAsync();
+            await page.GetByLabel("FHIR file").SetInputFilesAsync(lipids, new() { Timeout = 15_000 });
+            await page.GetByRole(AriaRole.Button, new() { Name = "Import", Exact = true }).ClickAsync();
+            await ExpectLipidsImportedAsync(page);
+            Assert.Contains("handler=Import", page.Url, StringComparison.Ordinal);
+            await Assertions.Expect(page.Locator("[data-valmsg-for='Import.File']")).ToBeEmptyAsync();
+        }
+        finally
+        {
+            System.IO.File.Delete(notJson);
+            System.IO.File.Delete(lipids);
+        }
     }
 
     [Fact]
