@@ -44,6 +44,8 @@ public static class Site
         new("submit", "/Patient/Submit", Viewer.Patient),
         new("submission", $"/Patient/Submissions/{world.OpenId}", Viewer.Patient),
         new("diagnosed submission", $"/Patient/Submissions/{world.DiagnosedId}", Viewer.Patient),
+        new("print submission", $"/Patient/Submissions/{world.DiagnosedId}/Print", Viewer.Patient),
+        new("download my data", "/Patient/Export", Viewer.Patient),
         new("directory", "/Directory", Viewer.Patient),
         new("change password", "/Account/ChangePassword", Viewer.Patient),
         new("sign out", "/Account/SignOut", Viewer.Patient),

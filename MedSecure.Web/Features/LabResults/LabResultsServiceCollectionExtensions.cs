@@ -17,6 +17,8 @@ public static class LabResultsServiceCollectionExtensions
         services.TryAddSingleton(LabCatalog.Standard);
         services.AddSingleton<SubmissionSealer>();
         services.AddSingleton<SubmissionOpener>();
+        services.AddSingleton<Fhir.FhirLabImport>();
+        services.AddScoped<Patient.Export.FhirExport>();
         services.AddScoped<SubmissionStore>();
         services.AddScoped<LabSubmissions>();
         services.AddScoped<ISubmissionKeys, AccountSubmissionKeys>();

@@ -3,6 +3,7 @@ using Htmx;
 using MedSecure.Web.Crypto;
 using MedSecure.Web.Features.Directory;
 using MedSecure.Web.Features.LabResults.Catalog;
+using MedSecure.Web.Features.LabResults.Fhir;
 using MedSecure.Web.Features.LabResults.Submissions;
 using MedSecure.Web.Features.Shared;
 using MedSecure.Web.Infrastructure;
@@ -19,6 +20,7 @@ namespace MedSecure.Web.Features.LabResults;
 /// forms; with HTMX the doctor search and the panels' fields swap in place.
 /// </summary>
 [Authorize(Policy = WebServiceCollectionExtensions.PatientPolicy)]
+[ImportFormReader]
 public sealed class SubmitModel(
     LabCatalog catalog,
     DoctorDirectory directory,
@@ -26,8 +28,21 @@ public sealed class SubmitModel(
     LabSubmissions submissions,
     DoctorPins pins,
     FormDrafts drafts,
+    FhirLabImport fhirImport,
     ILogger<SubmitModel> log) : PageModel
 {
+    /// <summary>ModelState key (and input name) of the FHIR file field; its messages show beside it.</summary>
+    public const string ImportFileField = ImportFormReaderAttribute.FileField;
+
+    /// <summary>Said when pasted FHIR text came with "Encrypt and send": it is imported for review, never sent unseen.</summary>
+    public const string PastedNotSentMessage = "You pasted FHIR data, so it was imported and nothing was sent. Check the values below, then press Encrypt and send.";
+
+    /// <summary>What the last import found (values prefilled, notes, what was left out); null when none ran.</summary>
+    public FhirImportOutcome? Imported { get; private set; }
+
+    /// <summary>A sentence on top of the import's outcome, e.g. why nothing was sent.</summary>
+    public string? ImportNotice { get; private set; }
+
     /// <summary>Form-level message when storage failed.</summary>
     public const string NotSentMessage = "Could not send, try again — nothing was sent.";
 
@@ -102,9 +117,95 @@ public sealed class SubmitModel(
         return Page();
     }
 
+    /// <summary>
+    /// Reads an uploaded or pasted FHIR file and prefills the form from it; nothing is sent or stored
+    /// (the values may go into a draft only as typed values do). Values already typed stay, except
+    /// those the file replaces; bad files get a message beside the file field.
+    /// </summary>
+    public async Task<IActionResult> OnPostImportAsync(CancellationToken ct)
+    {
+        ModelState.Clear();
+        ImportFrom(await ReadImportSourceAsync(ct));
+        if (Request.IsHtmx())
+        {
+            Response.Htmx(h => h.WithVary());
+            return Partial("_ImportSwap", this);
+        }
+        await LoadDoctorsSafelyAsync(ct);
+        return Page();
+    }
+
+    /// <summary>The uploaded file (preferred) or the pasted text, as an import outcome when it cannot be read.</summary>
+    private async Task<object> ReadImportSourceAsync(CancellationToken ct)
+    {
+        if (HttpContext.Items.ContainsKey(ImportFormReaderAttribute.FileTooBigKey))
+        {
+            return FhirImportOutcome.Refused(FhirLabImport.TooBigMessage);
+        }
+        if (Request.HasFormContentType && Request.Form.Files.GetFile(ImportFileField) is { Length: > 0 } file)
+        {
+            if (file.Length > FhirLabImport.MaxBytes)
+            {
+                return FhirImportOutcome.Refused(FhirLabImport.TooBigMessage);
+            }
+            using var buffer = new MemoryStream((int)file.Length);
+            await using (var stream = file.OpenReadStream())
+            {
+                await stream.CopyToAsync(buffer, ct);
+            }
+            return buffer.ToArray();
+        }
+        var pasted = Request.HasFormContentType ? Request.Form[ImportFormReaderAttribute.TextField].ToString() : "";
+        return string.IsNullOrWhiteSpace(pasted) ? FhirImportOutcome.Refused(FhirLabImport.NothingChosenMessage) : pasted;
+    }
+
+    private void ImportFrom(object source)
+    {
+        var outcome = source switch
+        {
+            FhirImportOutcome refused => refused,
+            byte[] bytes => fhirImport.Read(bytes),
+            string text => fhirImport.Read(text),
+            _ => throw new ArgumentException("Unknown import source.", nameof(source)),
+        };
+        Imported = outcome;
+        if (outcome.Error is { } error)
+        {
+            ModelState.AddModelError(ImportFileField, error);
+            return;
+        }
+        foreach (var value in outcome.Values)
+        {
+            Form.Values[value.Analyte.Id] = value.Typed;
+            var panel = catalog.PanelOf(value.Analyte.Id).Id;
+            if (!Form.Panels.Contains(panel, StringComparer.Ordinal))
+            {
+                Form.Panels.Add(panel);
+            }
+            // The same checks as a typed value: an imported value out of range is shown, not sent.
+            if (AnalyteValueParser.Parse(value.Analyte, value.Typed) is { Succeeded: false } refused)
+            {
+                ModelState.AddModelError(SubmissionForm.FieldName(value.Analyte.Id), refused.Message);
+            }
+        }
+        if (outcome.Values.Count == 0)
+        {
+            ModelState.AddModelError(ImportFileField, "Nothing in this file could be imported; see below why. Values you typed are kept.");
+        }
+    }
+
     /// <summary>Validates, encrypts, signs and stores; a replayed post lands on the first submission.</summary>
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
+        if (Request.HasFormContentType && !string.IsNullOrWhiteSpace(Request.Form[ImportFormReaderAttribute.TextField]))
+        {
+            // Pasted text came with "Encrypt and send": what is in it has not been seen yet.
+            ModelState.Clear();
+            ImportFrom(await ReadImportSourceAsync(ct));
+            ImportNotice = PastedNotSentMessage;
+            await LoadDoctorsSafelyAsync(ct);
+            return this.PageOrPartial("_SubmitForm");
+        }
         var patientUid = User.FindFirstValue(ClaimTypes.NameIdentifier)!;
         if (!SubmissionIds.IsWellFormed(Form.IdempotencyKey))
         {

@@ -15,6 +15,9 @@ namespace MedSecure.Web.Features.Shared;
 /// </remarks>
 public sealed class FormDrafts(IDataProtectionProvider protection, TimeProvider clock)
 {
+    /// <summary>Fields whose name starts with this (a pasted FHIR file) are never kept in a draft.</summary>
+    public const string NeverKeptPrefix = "Import.";
+
     private const string CookieName = "medsecure.draft";
     private const int MaxCookieBytes = 3800;
     private static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(30);
@@ -24,13 +27,15 @@ public sealed class FormDrafts(IDataProtectionProvider protection, TimeProvider 
     public async Task SaveAsync(HttpContext http, string userId)
     {
         ArgumentException.ThrowIfNullOrEmpty(userId);
-        if (!http.Request.HasFormContentType)
+        // A multipart post (the FHIR import) may carry a file, which is never written anywhere, and
+        // reading it here would buffer it to a temporary file: such a post keeps no draft.
+        if (!http.Request.HasFormContentType || http.Request.ContentType!.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase))
         {
             return;
         }
         var form = await http.Request.ReadFormAsync();
         var fields = form
-            .Where(f => f.Key != "__RequestVerificationToken")
+            .Where(f => f.Key != "__RequestVerificationToken" && !f.Key.StartsWith(NeverKeptPrefix, StringComparison.Ordinal))
             .ToDictionary(f => f.Key, f => f.Value.ToString());
         var draft = JsonSerializer.Serialize(new Draft(userId, http.Request.Path.Value ?? "/", fields));
         var sealedDraft = _protector.Protect(draft, clock.GetUtcNow() + Lifetime);

@@ -27,7 +27,9 @@ public sealed class Analyte
         string unitLabel,
         int decimals,
         PlausibleRange plausible,
-        ReferenceRange reference)
+        ReferenceRange reference,
+        IEnumerable<UnitConversion>? alternativeUnits = null,
+        IEnumerable<string>? alternativeLoincCodes = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(id);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
@@ -47,6 +49,21 @@ public sealed class Analyte
         Scale = Pow10(decimals);
         Plausible = plausible;
         Reference = reference;
+        AlternativeUnits = (alternativeUnits ?? []).ToArray();
+        AlternativeLoincCodes = (alternativeLoincCodes ?? []).ToArray();
+
+        foreach (var conversion in AlternativeUnits)
+        {
+            ArgumentException.ThrowIfNullOrWhiteSpace(conversion.UcumUnit);
+            if (conversion.Divisor == 0m || conversion.Multiplier == 0m)
+            {
+                throw new ArgumentException($"{id}: the conversion from {conversion.UcumUnit} has a zero factor.");
+            }
+            if (string.Equals(conversion.UcumUnit, ucumUnit, StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"{id}: {ucumUnit} is the canonical unit, not an alternative.");
+            }
+        }
 
         if (plausible.Min > plausible.Max)
         {
@@ -77,6 +94,19 @@ public sealed class Analyte
     /// <summary>Unit as printed for people, e.g. "mg/dL", "×10³/µL", "mmHg".</summary>
     public string UnitLabel { get; }
 
+    /// <summary>
+    /// Other units labs report this analyte in, each with its factor to <see cref="UcumUnit"/>
+    /// (e.g. cholesterol in mmol/L × 38.67 → mg/dL). What a FHIR import can convert; nothing else is guessed.
+    /// </summary>
+    public IReadOnlyList<UnitConversion> AlternativeUnits { get; }
+
+    /// <summary>
+    /// Other LOINC codes that report the same quantity: the same analyte measured in moles instead of
+    /// mass (LOINC gives those their own codes, e.g. 14647-2 for cholesterol in mmol/L) or by a named
+    /// method. An import recognises them; a value is always stored and exported under <see cref="LoincCode"/>.
+    /// </summary>
+    public IReadOnlyList<string> AlternativeLoincCodes { get; }
+
     /// <summary>Decimal places accepted and stored (0–3); the fixed-point exponent.</summary>
     public int Decimals { get; }
 
@@ -94,6 +124,19 @@ public sealed class Analyte
 
     /// <summary>Whether <paramref name="value"/> has at most <see cref="Decimals"/> decimal places.</summary>
     public bool IsOnGrid(decimal value) => decimal.Round(value, Decimals) == value;
+
+    /// <summary>
+    /// How to bring a value in <paramref name="ucumUnit"/> to <see cref="UcumUnit"/>: the identity for
+    /// the canonical unit itself, a listed alternative, or null for a unit this analyte is not known in.
+    /// </summary>
+    public UnitConversion? ConversionFrom(string ucumUnit) =>
+        string.Equals(ucumUnit, UcumUnit, StringComparison.Ordinal)
+            ? UnitConversion.Same(UcumUnit)
+            : AlternativeUnits.FirstOrDefault(c => string.Equals(c.UcumUnit, ucumUnit, StringComparison.Ordinal));
+
+    /// <summary>Whether this analyte is reported under <paramref name="loincCode"/> (its own code or an alternative).</summary>
+    public bool HasLoincCode(string loincCode) =>
+        string.Equals(loincCode, LoincCode, StringComparison.Ordinal) || AlternativeLoincCodes.Contains(loincCode, StringComparer.Ordinal);
 
     /// <summary>Flags a value against the reference range.</summary>
     public ReferenceFlag Classify(decimal value) => Reference.Classify(value);

@@ -18,6 +18,7 @@ public sealed class LabCatalog
     private readonly Dictionary<string, LabPanel> _panelsById;
     private readonly Dictionary<string, Analyte> _analytesById;
     private readonly Dictionary<string, LabPanel> _panelByAnalyteId;
+    private readonly Dictionary<string, Analyte> _analytesByLoinc;
 
     /// <summary>Builds a catalog; panel ids and analyte ids must each be unique across the catalog.</summary>
     public LabCatalog(IEnumerable<LabPanel> panels)
@@ -27,6 +28,7 @@ public sealed class LabCatalog
         _panelsById = new Dictionary<string, LabPanel>(StringComparer.Ordinal);
         _analytesById = new Dictionary<string, Analyte>(StringComparer.Ordinal);
         _panelByAnalyteId = new Dictionary<string, LabPanel>(StringComparer.Ordinal);
+        _analytesByLoinc = new Dictionary<string, Analyte>(StringComparer.Ordinal);
         var analytes = new List<Analyte>();
         foreach (var panel in Panels)
         {
@@ -45,6 +47,14 @@ public sealed class LabCatalog
                 }
 
                 _panelByAnalyteId.Add(analyte.Id, panel);
+                // An imported observation is recognised by its LOINC code alone, so a code must name one analyte.
+                foreach (var code in analyte.AlternativeLoincCodes.Prepend(analyte.LoincCode))
+                {
+                    if (!_analytesByLoinc.TryAdd(code, analyte))
+                    {
+                        throw new ArgumentException($"LOINC {code} is claimed by both '{_analytesByLoinc[code].Id}' and '{analyte.Id}'.", nameof(panels));
+                    }
+                }
                 analytes.Add(analyte);
             }
         }
@@ -68,6 +78,10 @@ public sealed class LabCatalog
 
     /// <summary>Looks up an analyte by id without throwing (ids arriving from forms are untrusted).</summary>
     public bool TryGetAnalyte(string id, [NotNullWhen(true)] out Analyte? analyte) => _analytesById.TryGetValue(id, out analyte);
+
+    /// <summary>The analyte reported under this LOINC code (its own or an alternative), without throwing.</summary>
+    public bool TryGetAnalyteByLoinc(string loincCode, [NotNullWhen(true)] out Analyte? analyte) =>
+        _analytesByLoinc.TryGetValue(loincCode, out analyte);
 
     /// <summary>The panel with this id.</summary>
     /// <exception cref="KeyNotFoundException">No panel has this id.</exception>

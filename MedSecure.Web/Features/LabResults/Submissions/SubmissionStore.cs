@@ -61,6 +61,18 @@ public sealed class SubmissionStore(ITreeStore store)
     public async Task<JsonObject?> FindHistoryEntryAsync(string patientUid, string submissionId, CancellationToken ct = default) =>
         await store.GetAsync(HistoryPath(patientUid, submissionId), ct) as JsonObject;
 
+    /// <summary>Every one of the patient's submissions, oldest first (listing fields only): what an export of their data reads.</summary>
+    public async Task<IReadOnlyList<SubmissionSummary>> ListAllHistoryAsync(string patientUid, CancellationToken ct = default)
+    {
+        var children = await store.QueryAsync($"patients/{patientUid}/submissions", TreeQuery.ByChild("sentAt"), ct);
+        return children
+            .Select(c => SubmissionOpener.SummaryOf(c.Key, c.Value))
+            .OfType<SubmissionSummary>()
+            .OrderBy(s => s.SentAt)
+            .ThenBy(s => s.SubmissionId, StringComparer.Ordinal)
+            .ToList();
+    }
+
     /// <summary>The patient's latest submissions, newest first (listing fields only; nothing decrypted).</summary>
     public async Task<IReadOnlyList<SubmissionSummary>> ListHistoryAsync(string patientUid, CancellationToken ct = default)
     {
