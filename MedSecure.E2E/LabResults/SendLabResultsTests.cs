@@ -38,7 +38,9 @@ public sealed class SendLabResultsTests(BrowserFixture fixture, ITestOutputHelpe
         await Assertions.Expect(page.Locator("[data-analyte=hdl] .value")).ToHaveTextAsync("47 mg/dL");
         await Assertions.Expect(page.Locator("[data-analyte=ldl] .value")).ToHaveTextAsync("138 mg/dL");
         await Assertions.Expect(page.Locator("[data-analyte=triglycerides] .value")).ToHaveTextAsync("135 mg/dL");
-        await Assertions.Expect(page.Locator("[data-analyte=ldl] .flag")).ToHaveTextAsync("high");
+        // 138 mg/dL: "borderline high" on the badge and on the scale beside it.
+        await Assertions.Expect(page.Locator("[data-analyte=ldl] .flag")).ToHaveTextAsync("borderline high");
+        await Assertions.Expect(page.Locator("[data-analyte=ldl] .scale")).ToContainTextAsync("borderline high 130–159");
         await Assertions.Expect(page.Locator(".who .panels")).ToHaveTextAsync("Lipid panel");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "All your submissions" }).ClickAsync();

@@ -51,7 +51,7 @@ public sealed class PrintModel(SubmissionStore store, SubmissionOpener opener, I
             var opened = opener.OpenPatientCopy(id, entry, keys);
             Summary = opened.Summary;
             Panels = catalog.Panels
-                .Select(p => new PanelResults(p.Name, p.Analytes.Where(a => opened.Values.ContainsKey(a.Id)).Select(a => Row(a, opened.Values[a.Id])).ToList()))
+                .Select(p => new PanelResults(p.Name, p.Analytes.Where(a => opened.Values.ContainsKey(a.Id)).Select(a => ResultRow.For(a, opened.Values[a.Id])).ToList()))
                 .Where(p => p.Rows.Count > 0)
                 .ToList();
             Diagnostics = await diagnostics.LoadAsync(keys, id, ct);
@@ -64,10 +64,4 @@ public sealed class PrintModel(SubmissionStore store, SubmissionOpener opener, I
         return Page();
     }
 
-    private static ResultRow Row(Analyte analyte, decimal value)
-    {
-        var unit = analyte.UnitLabel == "%" ? "%" : " " + analyte.UnitLabel;
-        return new ResultRow(analyte.Id, analyte.Name, analyte.LoincCode, analyte.Format(value),
-            analyte.Reference.Describe(analyte.Decimals) + unit, analyte.Reference.Note, analyte.Classify(value));
-    }
 }

@@ -15,9 +15,22 @@ namespace MedSecure.Web.Features.LabResults;
 /// <param name="Loinc">LOINC code.</param>
 /// <param name="Value">Value with its unit, e.g. "187 mg/dL".</param>
 /// <param name="Reference">Reference range with unit, e.g. "≤ 199 mg/dL".</param>
+/// <param name="Scale">The whole reference scale in words, from the same bands as the badge.</param>
 /// <param name="Note">Remark on the range, if any.</param>
-/// <param name="Flag">Low, normal or high.</param>
-public sealed record ResultRow(string AnalyteId, string Name, string Loinc, string Value, string Reference, string? Note, ReferenceFlag Flag);
+/// <param name="Band">The band the value lies in: badge, flag and meaning.</param>
+public sealed record ResultRow(string AnalyteId, string Name, string Loinc, string Value, string Reference, string Scale, string? Note, ReferenceBand Band)
+{
+    /// <summary>Low, normal, borderline or high.</summary>
+    public ReferenceFlag Flag => Band.Flag;
+
+    /// <summary>The row of <paramref name="value"/> for <paramref name="analyte"/>: everything from the catalog's one scale.</summary>
+    public static ResultRow For(Analyte analyte, decimal value)
+    {
+        var unit = analyte.UnitLabel == "%" ? "%" : " " + analyte.UnitLabel;
+        return new ResultRow(analyte.Id, analyte.Name, analyte.LoincCode, analyte.Format(value),
+            analyte.Reference.Describe(analyte.Decimals) + unit, analyte.DescribeScale() + unit, analyte.Reference.Note, analyte.Band(value));
+    }
+}
 
 /// <summary>A panel's decrypted values.</summary>
 /// <param name="Name">Panel name.</param>
@@ -88,7 +101,7 @@ public sealed class SubmissionModel(SubmissionStore store, SubmissionOpener open
         {
             var rows = panel.Analytes
                 .Where(a => opened.Values.ContainsKey(a.Id))
-                .Select(a => Row(a, opened.Values[a.Id]))
+                .Select(a => ResultRow.For(a, opened.Values[a.Id]))
                 .ToList();
             if (rows.Count > 0)
             {
@@ -98,10 +111,4 @@ public sealed class SubmissionModel(SubmissionStore store, SubmissionOpener open
         return shown;
     }
 
-    private static ResultRow Row(Analyte analyte, decimal value)
-    {
-        var unit = analyte.UnitLabel == "%" ? "%" : " " + analyte.UnitLabel;
-        return new ResultRow(analyte.Id, analyte.Name, analyte.LoincCode, analyte.Format(value),
-            analyte.Reference.Describe(analyte.Decimals) + unit, analyte.Reference.Note, analyte.Classify(value));
-    }
 }

@@ -139,7 +139,13 @@ public sealed class Analyte
         string.Equals(loincCode, LoincCode, StringComparison.Ordinal) || AlternativeLoincCodes.Contains(loincCode, StringComparer.Ordinal);
 
     /// <summary>Flags a value against the reference range.</summary>
-    public ReferenceFlag Classify(decimal value) => Reference.Classify(value);
+    public ReferenceFlag Classify(decimal value) => Band(value).Flag;
+
+    /// <summary>The band of the reference scale <paramref name="value"/> lies in: its badge and meaning.</summary>
+    public ReferenceBand Band(decimal value) => Reference.BandOf(value, Decimals);
+
+    /// <summary>The reference scale in words, e.g. "low 89 or less · ideal 90–120 · …".</summary>
+    public string DescribeScale() => Reference.DescribeScale(Decimals);
 
     /// <summary>
     /// The fixed-point integer <c>value × 10^Decimals</c> that gets encrypted.

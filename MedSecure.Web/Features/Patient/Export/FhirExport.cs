@@ -271,6 +271,8 @@ public sealed class FhirExport(SubmissionStore submissions, SubmissionOpener ope
     {
         ReferenceFlag.Low => new CodeableConcept("http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation", "L", "Low"),
         ReferenceFlag.High => new CodeableConcept("http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation", "H", "High"),
+        // "Above ideal", "prediabetes range": not high, not normal; no ObservationInterpretation code says that.
+        ReferenceFlag.Borderline => new CodeableConcept { Text = "Borderline" },
         _ => new CodeableConcept("http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation", "N", "Normal"),
     };
 

@@ -101,7 +101,10 @@ public sealed class SubmitPageTests : IClassFixture<MedSecureWebFactory>
 
         var page = await patient.GetAsync(sent.RedirectTarget);
         Assert.Equal("1437 mg/dL", page.Document.QuerySelector("[data-analyte=triglycerides] .value")!.TextContent);
-        Assert.Equal("high", page.Document.QuerySelector("[data-analyte=ldl] .flag")!.TextContent);
+        // 193 mg/dL: the badge and the scale beside it say the same thing, with what it means.
+        Assert.Equal("very high", page.Document.QuerySelector("[data-analyte=ldl] .flag")!.TextContent);
+        Assert.Contains("very high 190 or more", page.Document.QuerySelector("[data-analyte=ldl] .scale")!.TextContent, StringComparison.Ordinal);
+        Assert.Contains("Talk to your doctor", page.Document.QuerySelector("[data-analyte=ldl] .meaning")!.TextContent, StringComparison.Ordinal);
         Assert.Equal("normal", page.Document.QuerySelector("[data-analyte=hdl] .flag")!.TextContent);
         Assert.Contains("≤ 199 mg/dL", page.Document.QuerySelector("[data-analyte=total-cholesterol]")!.TextContent, StringComparison.Ordinal);
         Assert.Null(page.Document.QuerySelector("#tampered"));

@@ -142,7 +142,8 @@ public sealed partial class LabCatalogTests
     [InlineData("hdl", "39", ReferenceFlag.Low)]
     [InlineData("hdl", "250", ReferenceFlag.Normal)]
     [InlineData("ldl", "99", ReferenceFlag.Normal)]
-    [InlineData("ldl", "100", ReferenceFlag.High)]
+    [InlineData("ldl", "100", ReferenceFlag.Borderline)]
+    [InlineData("ldl", "160", ReferenceFlag.High)]
     [InlineData("ldl", "5", ReferenceFlag.Normal)]
     public void Reference_range_flags_values_with_inclusive_limits_and_one_sided_ranges(string id, string value, ReferenceFlag expected)
     {
