@@ -45,6 +45,7 @@ public sealed class SignInModel(AccountSignIn accounts, PendingRecoveryCodes rec
         "expired" => "Your secure session ended (you were away for a while, MedSecure restarted, or your password was changed or reset in another session). Sign in again to unlock your records; what you were doing is kept.",
         "renew" => "Your sign-in could not be renewed (your password was changed elsewhere, or the account was disabled or removed). Sign in again to continue; what you were doing is kept.",
         "signed-out" => "You have signed out. Your keys were removed from the server's memory.",
+        "deleted" => "Your account was deleted: your records and keys are gone from MedSecure, and this email and password no longer sign in.",
         _ => null,
     };
 
@@ -95,6 +96,10 @@ public sealed class SignInModel(AccountSignIn accounts, PendingRecoveryCodes rec
                 // Firebase accepted the password but it does not open the keys: a password changed
                 // outside MedSecure. Only the recovery code can help now.
                 ModelState.AddModelError(string.Empty, "Your password was accepted but does not unlock your records. Use your recovery code to reset your password.");
+            }
+            catch (AccountErasedException ex)
+            {
+                ModelState.AddModelError(string.Empty, ex.Message);
             }
             catch (StoredAccountDamagedException ex)
             {
