@@ -8,7 +8,6 @@ using MedSecure.Web.Features.LabResults.Catalog;
 using MedSecure.Web.Storage;
 using MedSecure.Web.Tests.Storage.Rules;
 using MedSecure.Web.Tests.Support;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 using static MedSecure.Web.Tests.Support.PageClient;
@@ -38,7 +37,7 @@ public sealed class MetadataScanTests(ScanJourneyWebFactory sqliteApp, Firestore
     {
         var journey = await RunJourneyAsync(sqliteApp, (role, name) => sqliteApp.SignUpAsync(role, name));
 
-        var tokens = DumpSqlite(sqliteApp.DatabasePath).ToList();
+        var tokens = StorageScan.DumpSqlite(sqliteApp.DatabasePath).ToList();
         AssertNothingReadable(tokens, journey);
     }
 
@@ -71,7 +70,7 @@ public sealed class MetadataScanTests(ScanJourneyWebFactory sqliteApp, Firestore
             [$"{inbox}/plain"] = 9.7,
         });
 
-        var findings = StorageScan.Scan(DumpSqlite(sqliteApp.DatabasePath).Where(t => t.TreePath.StartsWith(inbox, StringComparison.Ordinal)),
+        var findings = StorageScan.Scan(StorageScan.DumpSqlite(sqliteApp.DatabasePath).Where(t => t.TreePath.StartsWith(inbox, StringComparison.Ordinal)),
             [.. StorageScan.CatalogNeedles(Catalog), .. StorageScan.ValueNeedles("hba1c", 9.7m, 1)]);
         foreach (var f in findings)
         {
@@ -190,60 +189,6 @@ public sealed class MetadataScanTests(ScanJourneyWebFactory sqliteApp, Firestore
             i++;
         }
         return chosen;
-    }
-
-    private static IEnumerable<StoredToken> DumpSqlite(string databasePath)
-    {
-        var rows = new List<StoredToken>();
-        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = databasePath, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
-        connection.Open();
-        var tables = new List<string>();
-        using (var list = connection.CreateCommand())
-        {
-            list.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table'";
-            using var reader = list.ExecuteReader();
-            while (reader.Read())
-            {
-                tables.Add(reader.GetString(0));
-            }
-        }
-        foreach (var table in tables)
-        {
-            using var select = connection.CreateCommand();
-            select.CommandText = $"SELECT * FROM \"{table}\"";
-            using var reader = select.ExecuteReader();
-            while (reader.Read())
-            {
-                // tree_leaves(path, value): the path says where, the value is a JSON leaf. Any other
-                // table is scanned column by column as text.
-                var path = table == "tree_leaves" ? reader.GetString(0) : $"{table}/{reader.GetValue(0)}";
-                for (var c = 0; c < reader.FieldCount; c++)
-                {
-                    if (reader.IsDBNull(c))
-                    {
-                        continue;
-                    }
-                    var raw = reader.GetValue(c) is byte[] bytes ? Encoding.UTF8.GetString(bytes) : Convert.ToString(reader.GetValue(c), CultureInfo.InvariantCulture)!;
-                    var location = $"sqlite {table}[{path}].{reader.GetName(c)}";
-                    if (table == "tree_leaves" && c == 0)
-                    {
-                        rows.AddRange(StorageScan.TokensOf(location, path, null));
-                        continue;
-                    }
-                    JsonNode? node;
-                    try
-                    {
-                        node = JsonNode.Parse(raw);
-                    }
-                    catch (System.Text.Json.JsonException)
-                    {
-                        node = JsonValue.Create(raw);
-                    }
-                    rows.AddRange(StorageScan.TokensOf(location, path, node).Where(t => !t.Location.EndsWith("(path segment)", StringComparison.Ordinal)));
-                }
-            }
-        }
-        return rows;
     }
 
     // Every document under the journey's accounts (every app path is keyed by a uid: users, keys,

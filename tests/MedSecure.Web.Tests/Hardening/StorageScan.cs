@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using MedSecure.Web.Features.Diagnostics.Formulas;
 using MedSecure.Web.Features.LabResults.Catalog;
+using Microsoft.Data.Sqlite;
 
 namespace MedSecure.Web.Tests.Hardening;
 
@@ -26,6 +27,8 @@ public enum NeedleKind
     Band,
     /// <summary>A word of the diagnosis.</summary>
     Diagnosis,
+    /// <summary>Something that identifies an account (uid, email, name, fingerprint): after deletion it must be gone.</summary>
+    Account,
 }
 
 /// <summary>One thing that must never be stored readable.</summary>
@@ -407,5 +410,79 @@ public static class StorageScan
         var start = Math.Max(0, at - 30);
         var length = Math.Min(text.Length - start, 90);
         return (start > 0 ? "…" : "") + text.Substring(start, length) + (start + length < text.Length ? "…" : "");
+    }
+
+    /// <summary>Every stored token of the embedded store's file: each row of every table, JSON leaves parsed.</summary>
+    public static IEnumerable<StoredToken> DumpSqlite(string databasePath)
+    {
+        var rows = new List<StoredToken>();
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = databasePath, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+        connection.Open();
+        var tables = new List<string>();
+        using (var list = connection.CreateCommand())
+        {
+            list.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table'";
+            using var reader = list.ExecuteReader();
+            while (reader.Read())
+            {
+                tables.Add(reader.GetString(0));
+            }
+        }
+        foreach (var table in tables)
+        {
+            using var select = connection.CreateCommand();
+            select.CommandText = $"SELECT * FROM \"{table}\"";
+            using var reader = select.ExecuteReader();
+            while (reader.Read())
+            {
+                // tree_leaves(path, value): the path says where, the value is a JSON leaf. Any other
+                // table is scanned column by column as text.
+                var path = table == "tree_leaves" ? reader.GetString(0) : $"{table}/{reader.GetValue(0)}";
+                for (var c = 0; c < reader.FieldCount; c++)
+                {
+                    if (reader.IsDBNull(c))
+                    {
+                        continue;
+                    }
+                    var raw = reader.GetValue(c) is byte[] bytes ? Encoding.UTF8.GetString(bytes) : Convert.ToString(reader.GetValue(c), CultureInfo.InvariantCulture)!;
+                    var location = $"sqlite {table}[{path}].{reader.GetName(c)}";
+                    if (table == "tree_leaves" && c == 0)
+                    {
+                        rows.AddRange(TokensOf(location, path, null));
+                        continue;
+                    }
+                    JsonNode? node;
+                    try
+                    {
+                        node = JsonNode.Parse(raw);
+                    }
+                    catch (System.Text.Json.JsonException)
+                    {
+                        node = JsonValue.Create(raw);
+                    }
+                    rows.AddRange(TokensOf(location, path, node).Where(t => !t.Location.EndsWith("(path segment)", StringComparison.Ordinal)));
+                }
+            }
+        }
+        return rows;
+    }
+
+    /// <summary>
+    /// Needles for one account: its uid, email, display name and key fingerprint. After the account
+    /// is deleted none of them may be found but where the trust model allows (see the callers).
+    /// </summary>
+    public static IReadOnlyList<Needle> AccountNeedles(string uid, string email, string displayName, string? fingerprint = null)
+    {
+        var needles = new List<Needle>
+        {
+            new(uid, NeedleKind.Account, "account uid"),
+            new(email, NeedleKind.Account, "account email"),
+            new(displayName, NeedleKind.Account, "account display name"),
+        };
+        if (!string.IsNullOrEmpty(fingerprint))
+        {
+            needles.Add(new Needle(fingerprint, NeedleKind.Account, "account key fingerprint"));
+        }
+        return needles;
     }
 }
