@@ -97,8 +97,9 @@ public sealed class AccountErasure(
         {
             // Deleted by an earlier run whose answer was lost.
         }
-        // The ID token still works for the store until it expires, so the marker goes last.
-        await store.DeleteAsync(UserAccounts.PathOf(uid), ct);
+        // The ID token still works for the store until it expires, so the marker goes last. Once
+        // the Firebase account is gone no sign-in can resume, so this one write is retried here.
+        await DeleteMarkerAsync(uid, ct);
         await sessions.EndOtherSessionsAsync(uid, ISessionKeyStore.NewSessionId(), ct);
         log.LogInformation("Account {Uid} ({Role}) deleted.", uid, role);
     }
@@ -132,6 +133,28 @@ public sealed class AccountErasure(
             "patient" => AccountRole.Patient,
             _ => null,
         };
+    }
+
+    private async Task DeleteMarkerAsync(string uid, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await store.DeleteAsync(UserAccounts.PathOf(uid), ct);
+                return;
+            }
+            catch (StorageUnavailableException) when (attempt < 4)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt), clock, ct);
+            }
+            catch (StorageUnavailableException ex)
+            {
+                // What is left is the marker alone: the uid and a time, no name, email, role or key.
+                log.LogError(ex, "Account {Uid} deleted, but its erasure marker could not be removed; remove users/{Uid} by hand.", uid, uid);
+                throw;
+            }
+        }
     }
 
     private async Task MarkAsync(string uid, AccountRole role, CancellationToken ct)
