@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 using MedSecure.Web.Features.Diagnostics.Formulas;
@@ -48,7 +47,7 @@ public sealed class MetadataScanTests(ScanJourneyWebFactory sqliteApp, Firestore
         await firestoreApp.Emulator!.LoadRulesAsync(await File.ReadAllTextAsync(FirestoreEmulator.CommittedRulesPath()));
         var journey = await RunJourneyAsync(firestoreApp, (role, name) => SignUpOnEmulatorAsync(firestoreApp, role, name));
 
-        var tokens = await DumpFirestoreAsync(firestoreApp.Emulator!, [journey.PatientUid, journey.DoctorUid]);
+        var tokens = await StorageScan.DumpFirestoreAsync(firestoreApp.Emulator!, [journey.PatientUid, journey.DoctorUid]);
         AssertNothingReadable(tokens, journey);
     }
 
@@ -189,55 +188,6 @@ public sealed class MetadataScanTests(ScanJourneyWebFactory sqliteApp, Firestore
             i++;
         }
         return chosen;
-    }
-
-    // Every document under the journey's accounts (every app path is keyed by a uid: users, keys,
-    // directory, inbox, patients, idempotency, computations, diagnoses, audit), walked through
-    // collection listings as the emulator's admin, so the rules hide nothing.
-    private static async Task<IReadOnlyList<StoredToken>> DumpFirestoreAsync(FirestoreEmulator emulator, IReadOnlyList<string> uids)
-    {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", FirestoreEmulator.AdminToken);
-        var root = $"http://{emulator.FirestoreHost}/v1/{emulator.DocumentsName}";
-        var tokens = new List<StoredToken>();
-        var pending = new Queue<string>([""]);
-        while (pending.TryDequeue(out var parent))
-        {
-            var parentUrl = parent.Length == 0 ? root : $"{root}/{parent}";
-            using var collections = await http.PostAsync($"{parentUrl}:listCollectionIds", new StringContent("{\"pageSize\":1000}", Encoding.UTF8, "application/json"));
-            collections.EnsureSuccessStatusCode();
-            var ids = (JsonNode.Parse(await collections.Content.ReadAsStringAsync())?["collectionIds"] as JsonArray)?.Select(c => c!.GetValue<string>()) ?? [];
-            foreach (var collection in ids)
-            {
-                var collectionPath = parent.Length == 0 ? collection : $"{parent}/{collection}";
-                string? pageToken = null;
-                do
-                {
-                    var url = $"{root}/{collectionPath}?pageSize=300&showMissing=true" + (pageToken is null ? "" : $"&pageToken={Uri.EscapeDataString(pageToken)}");
-                    var page = JsonNode.Parse(await http.GetStringAsync(url))!;
-                    foreach (var document in (page["documents"] as JsonArray) ?? [])
-                    {
-                        var name = document!["name"]!.GetValue<string>();
-                        var path = name[(emulator.DocumentsName.Length + 1)..];
-                        var segments = path.Split('/');
-                        // A top-level document, or one under a uid of the journey.
-                        if (segments.Length > 2 && !segments.Skip(1).Any(uids.Contains))
-                        {
-                            continue;
-                        }
-                        if (segments.Length == 2 && !uids.Contains(segments[1]) && segments[0] != "directory")
-                        {
-                            continue;
-                        }
-                        tokens.AddRange(StorageScan.TokensOf($"firestore {path}", path, document["fields"]));
-                        pending.Enqueue(path);
-                    }
-                    pageToken = page["nextPageToken"]?.GetValue<string>();
-                }
-                while (!string.IsNullOrEmpty(pageToken));
-            }
-        }
-        return tokens;
     }
 
     private static async Task<SignedInUser> SignUpOnEmulatorAsync(FirestoreWebFactory app, string role, string name)

@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Globalization;
+using System.Net.Http.Headers;
 using System.Numerics;
 using System.Text;
 using System.Text.Json;
@@ -465,6 +466,56 @@ public static class StorageScan
             }
         }
         return rows;
+    }
+
+    // Every document under the journey's accounts (every app path is keyed by a uid: users, keys,
+    // directory, inbox, patients, idempotency, computations, diagnoses, audit), walked through
+    // collection listings as the emulator's admin, so the rules hide nothing.
+    /// <summary>Every document of the emulator (or, with <paramref name="uids"/>, those under these accounts and the top-level ones) as stored tokens.</summary>
+    public static async Task<IReadOnlyList<StoredToken>> DumpFirestoreAsync(Storage.Rules.FirestoreEmulator emulator, IReadOnlyList<string>? uids = null)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Storage.Rules.FirestoreEmulator.AdminToken);
+        var root = $"http://{emulator.FirestoreHost}/v1/{emulator.DocumentsName}";
+        var tokens = new List<StoredToken>();
+        var pending = new Queue<string>([""]);
+        while (pending.TryDequeue(out var parent))
+        {
+            var parentUrl = parent.Length == 0 ? root : $"{root}/{parent}";
+            using var collections = await http.PostAsync($"{parentUrl}:listCollectionIds", new StringContent("{\"pageSize\":1000}", Encoding.UTF8, "application/json"));
+            collections.EnsureSuccessStatusCode();
+            var ids = (JsonNode.Parse(await collections.Content.ReadAsStringAsync())?["collectionIds"] as JsonArray)?.Select(c => c!.GetValue<string>()) ?? [];
+            foreach (var collection in ids)
+            {
+                var collectionPath = parent.Length == 0 ? collection : $"{parent}/{collection}";
+                string? pageToken = null;
+                do
+                {
+                    var url = $"{root}/{collectionPath}?pageSize=300&showMissing=true" + (pageToken is null ? "" : $"&pageToken={Uri.EscapeDataString(pageToken)}");
+                    var page = JsonNode.Parse(await http.GetStringAsync(url))!;
+                    foreach (var document in (page["documents"] as JsonArray) ?? [])
+                    {
+                        var name = document!["name"]!.GetValue<string>();
+                        var path = name[(emulator.DocumentsName.Length + 1)..];
+                        var segments = path.Split('/');
+                        // A top-level document, or one under a uid of the journey.
+                        if (uids is not null && segments.Length > 2 && !segments.Skip(1).Any(uids.Contains))
+                        {
+                            continue;
+                        }
+                        if (uids is not null && segments.Length == 2 && !uids.Contains(segments[1]) && segments[0] != "directory")
+                        {
+                            continue;
+                        }
+                        tokens.AddRange(TokensOf($"firestore {path}", path, document["fields"]));
+                        pending.Enqueue(path);
+                    }
+                    pageToken = page["nextPageToken"]?.GetValue<string>();
+                }
+                while (!string.IsNullOrEmpty(pageToken));
+            }
+        }
+        return tokens;
     }
 
     /// <summary>

@@ -75,6 +75,8 @@ public sealed class WithdrawPageTests(CastWebFactory app) : IClassFixture<CastWe
     public async Task Withdrawing_deletes_values_results_and_diagnosis_and_the_doctor_sees_withdrawn_by_the_patient(bool htmx)
     {
         var id = await app.PatientA.SubmitHba1cAsync(app.DoctorX.Uid, "7.1");
+        var live = (await app.DoctorX.Client.GetAsync("/Doctor/Index")).Document.QuerySelector($"[data-submission='{id}']")!;
+        Assert.Equal("none", live.GetAttribute("data-removal"));
         await ComputeEverythingAsync(app.DoctorX, id);
         await DiagnoseAsync(app.DoctorX, id, "Quorbantine findings.");
         Assert.NotNull(await Store.GetAsync($"computations/{app.PatientA.Uid}/{id}"));
