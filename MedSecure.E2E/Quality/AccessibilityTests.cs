@@ -57,6 +57,9 @@ public sealed class AccessibilityTests(BrowserFixture fixture, ITestOutputHelper
             var page = await context.NewPageAsync();
             problems.AddRange(await SubmitEmptyAndCheckAsync(page, "/Account/ChangePassword", "Change password"));
             problems.AddRange(await SubmitEmptyAndCheckAsync(page, "/Patient/Submit", "Encrypt and send"));
+            // An empty password: the message only, nothing is withdrawn or deleted.
+            problems.AddRange(await SubmitEmptyAndCheckAsync(page, $"/Patient/Submissions/{world.OpenId}/Withdraw", "Withdraw these results"));
+            problems.AddRange(await SubmitEmptyAndCheckAsync(page, "/Account/Delete", "Delete my account and everything in it"));
 
             // A value outside the plausible range: the message sits next to its field.
             await PatientSteps.OpenFormWithVitalSignsAsync(page, world.Doctor.Name, world.DoctorSpecialty);

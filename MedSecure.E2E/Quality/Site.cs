@@ -49,11 +49,14 @@ public static class Site
         new("directory", "/Directory", Viewer.Patient),
         new("change password", "/Account/ChangePassword", Viewer.Patient),
         new("sign out", "/Account/SignOut", Viewer.Patient),
+        new("withdraw", $"/Patient/Submissions/{world.OpenId}/Withdraw", Viewer.Patient),
+        new("delete account", "/Account/Delete", Viewer.Patient),
         new("inbox", "/Doctor", Viewer.Doctor),
         new("open submission", $"/Doctor/Submissions/{world.OpenId}", Viewer.Doctor),
         new("diagnosed submission", $"/Doctor/Submissions/{world.DiagnosedId}", Viewer.Doctor),
         new("profile", "/Doctor/Profile", Viewer.Doctor),
         new("change password", "/Account/ChangePassword", Viewer.Doctor),
+        new("delete account", "/Account/Delete", Viewer.Doctor),
     ];
 
     /// <summary>The doctor's pages (the tablet checks).</summary>

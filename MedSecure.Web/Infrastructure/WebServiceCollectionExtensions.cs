@@ -81,6 +81,9 @@ public static class WebServiceCollectionExtensions
         services.AddScoped<AccountKeyRecords>();
         services.AddScoped<PasswordRecovery>();
         services.AddScoped<PasswordChange>();
+        services.AddScoped<AccountErasure>();
+        services.AddScoped<PasswordConfirmation>();
+        services.AddScoped<Features.LabResults.Submissions.SubmissionWithdrawal>();
         services.AddScoped<SignedInKeys>();
         services.AddScoped<KeySessionGuard>();
         services.AddSingleton<PendingRecoveryCodes>();

@@ -3,6 +3,7 @@ using MedSecure.Web.Crypto;
 using MedSecure.Web.Features.Directory;
 using MedSecure.Web.Features.Shared;
 using MedSecure.Web.Firebase;
+using MedSecure.Web.Storage;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 
@@ -61,6 +62,7 @@ public sealed class AccountSignIn(
     DoctorDirectory directory,
     ISessionKeyStore sessions,
     FormDrafts drafts,
+    AccountErasure erasure,
     ILogger<AccountSignIn> log,
     TimeProvider clock)
 {
@@ -109,12 +111,27 @@ public sealed class AccountSignIn(
     /// <exception cref="FirebaseAuthException">Wrong credentials, or no profile or keys.</exception>
     /// <exception cref="KeyUnwrapException">The password does not open the password wrap.</exception>
     /// <exception cref="StoredAccountDamagedException">The stored profile or wraps are malformed.</exception>
+    /// <exception cref="AccountErasedException">The account was being deleted: sign-in finished (or could not finish) the deletion.</exception>
     public async Task<SignedIn> AuthenticateAsync(string email, string password, CancellationToken ct)
     {
         var session = await firebase.SignInAsync(email, password, ct);
         // Before the session exists, the user reads their own profile and keys as themselves.
         using var acting = ActingUser.As(session);
         var verified = await verifier.VerifyAsync(session.IdToken, ct);
+        if (await erasure.FindMarkerAsync(verified.Uid, ct) is { } erasingRole)
+        {
+            // A deletion that failed part-way: the password proved it is the owner, so finish it.
+            try
+            {
+                await erasure.EraseAsync(verified.Uid, erasingRole, session, null, ct);
+            }
+            catch (Exception ex) when (ex is TreeStoreException or FirebaseAuthException)
+            {
+                log.LogWarning("Sign-in of {Uid}: the account's deletion could not be finished ({Problem}).", verified.Uid, ex.GetType().Name);
+                throw new AccountErasedException(AccountErasedException.UnfinishedMessage, finished: false);
+            }
+            throw new AccountErasedException(AccountErasedException.FinishedMessage, finished: true);
+        }
         UserAccount account;
         StoredWraps wraps;
         UnlockedKeys keys;

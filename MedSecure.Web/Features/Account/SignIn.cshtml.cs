@@ -46,6 +46,7 @@ public sealed class SignInModel(AccountSignIn accounts, PendingRecoveryCodes rec
         "renew" => "Your sign-in could not be renewed (your password was changed elsewhere, or the account was disabled or removed). Sign in again to continue; what you were doing is kept.",
         "signed-out" => "You have signed out. Your keys were removed from the server's memory.",
         "reset" => "If you chose a new password on the page the email link opened, sign in with it: MedSecure then asks for your recovery code once, to unlock your records with the new password.",
+        "deleted" => "Your account was deleted: your records and keys are gone from MedSecure, and this email and password no longer sign in.",
         _ => null,
     };
 
@@ -96,6 +97,10 @@ public sealed class SignInModel(AccountSignIn accounts, PendingRecoveryCodes rec
                 // Firebase accepted the password but it does not open the keys: a password set
                 // outside MedSecure (Firebase's own reset page). Only the recovery code can help now.
                 return this.NavigateTo("/Account/Unlock", new { email = Form.Email!.Trim(), ReturnUrl = !string.IsNullOrEmpty(ReturnUrl) && Url.IsLocalUrl(ReturnUrl) ? ReturnUrl : null });
+            }
+            catch (AccountErasedException ex)
+            {
+                ModelState.AddModelError(string.Empty, ex.Message);
             }
             catch (StoredAccountDamagedException ex)
             {

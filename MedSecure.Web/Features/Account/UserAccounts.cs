@@ -15,10 +15,16 @@ public sealed class UserAccounts(ITreeStore store)
     /// <summary>Path of an account's profile.</summary>
     public static string PathOf(string uid) => $"users/{uid}";
 
-    /// <summary>The profile, or null when none was stored.</summary>
+    /// <summary>The profile, or null when none was stored (or only an erasure marker is left, see <see cref="AccountErasure"/>).</summary>
     public async Task<UserAccount?> FindAsync(string uid, CancellationToken ct = default)
     {
         var node = await store.GetAsync(PathOf(uid), ct);
+        if (node is JsonObject o && o.ContainsKey("erasing"))
+        {
+            // An account being deleted has no profile any more; reading the marker as one would
+            // give it a default role.
+            return null;
+        }
         return node?.Deserialize<UserAccount>(Json);
     }
 

@@ -26,6 +26,7 @@ public static class DiagnosticsServiceCollectionExtensions
         services.AddSingleton<HomomorphicEvaluator>();
         services.AddSingleton<ResultDecryptor>();
         services.AddScoped<DoctorInbox>();
+        services.AddScoped<InboxTombstones>();
         services.AddScoped<SubmissionCopies>();
         services.AddScoped<ComputationRecords>();
         services.AddScoped<AuditChain>();

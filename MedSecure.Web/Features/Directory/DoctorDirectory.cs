@@ -41,6 +41,12 @@ public enum PublishedEntryState
     Refused,
 }
 
+/// <summary>A doctor who deleted their account, as the server's signed tombstone in the directory says.</summary>
+/// <param name="Uid">The doctor's former account id.</param>
+/// <param name="DeletedAt">When the account was deleted.</param>
+/// <param name="PublicKeys">The doctor's former public keys (public material), so patients can still verify the diagnoses and log entries the doctor signed; null when they were not at hand.</param>
+public sealed record DepartedDoctor(string Uid, DateTimeOffset DeletedAt, PublicKeyRecord? PublicKeys);
+
 /// <summary>
 /// The searchable list of doctors (<c>directory/doctors/{uid}</c>). Every entry is signed by the
 /// server (<see cref="ServerSignature"/>: uid, role, name, specialty, fingerprint, key id), and
@@ -57,7 +63,64 @@ public sealed class DoctorDirectory(ITreeStore store, ServerSignature server)
     /// <summary>Shown when a chosen doctor's entry does not verify.</summary>
     public const string RefusedMessage = "This doctor's directory entry could not be verified (it was changed outside MedSecure), so it is not used. Nothing was sent; choose another doctor or try later.";
 
+    /// <summary>The record type the server's signature on a deleted doctor's tombstone names.</summary>
+    public const string DepartedRecordType = "directory-departed";
+
     private const string Root = "directory/doctors";
+
+    /// <summary>
+    /// Replaces a doctor's entry by the server's signed tombstone: no name, specialty or search
+    /// field, only the uid, the time and the doctor's public keys. Patients' pages read it to say
+    /// the doctor is gone (the name they show comes from their own records), the submit form no
+    /// longer offers the doctor, and what the doctor signed stays verifiable. A store writer cannot
+    /// fake a departure: the tombstone is signed by the server, like every entry.
+    /// </summary>
+    public Task RetireAsync(string uid, PublicKeyRecord? publicKeys, DateTimeOffset at, CancellationToken ct = default)
+    {
+        var node = new JsonObject
+        {
+            ["uid"] = uid,
+            ["role"] = "doctor",
+            ["deleted"] = true,
+            ["deletedAt"] = at.ToUnixTimeMilliseconds(),
+        };
+        if (publicKeys is not null)
+        {
+            node["publicKeys"] = JsonNode.Parse((publicKeys with { Uid = null, Role = null, KeyId = null, ServerSignature = null }).ToJson());
+        }
+        server.SignInto(DepartedRecordType, node);
+        return store.SetAsync($"{Root}/{uid}", node, ct);
+    }
+
+    /// <summary>The doctor's signed tombstone, or null when the doctor has not deleted their account (or the tombstone does not verify).</summary>
+    public async Task<DepartedDoctor?> FindDepartedAsync(string uid, CancellationToken ct = default) =>
+        TreePath.IsValidKey(uid) ? Departed(uid, await store.GetAsync($"{Root}/{uid}", ct)) : null;
+
+    private DepartedDoctor? Departed(string uid, JsonNode? node)
+    {
+        if (node is not JsonObject o || o["deleted"] is not JsonValue d || d.GetValueKind() != JsonValueKind.True
+            || !server.IsVouched(DepartedRecordType, o) || (string?)o["uid"] != uid
+            || o["deletedAt"] is not JsonValue at || !at.TryGetValue<long>(out var ms))
+        {
+            return null;
+        }
+        PublicKeyRecord? keys = null;
+        if (o["publicKeys"] is JsonObject pk)
+        {
+            try
+            {
+                keys = PublicKeyRecord.FromJson(pk.ToJsonString());
+                keys.Validate();
+            }
+            catch (Exception ex) when (ex is JsonException or RecordTamperedException or InvalidOperationException or FormatException)
+            {
+                keys = null;
+            }
+        }
+        return new DepartedDoctor(uid, DateTimeOffset.FromUnixTimeMilliseconds(ms), keys);
+    }
+
+    private static bool IsTombstone(JsonNode? node) => node is JsonObject o && o["deleted"] is JsonValue d && d.GetValueKind() == JsonValueKind.True;
 
     /// <summary>Adds or updates a doctor's entry, signed by the server.</summary>
     public Task PublishAsync(DirectoryEntry entry, CancellationToken ct = default)
@@ -116,6 +179,11 @@ public sealed class DoctorDirectory(ITreeStore store, ServerSignature server)
         var doctors = new List<DirectoryEntry>();
         foreach (var (uid, node) in children)
         {
+            if (IsTombstone(node) && Departed(uid, node) is not null)
+            {
+                // A doctor who deleted their account: not offered, and not a refusal either.
+                continue;
+            }
             var judged = Judge(uid, node);
             if (judged.State is not (PublishedEntryState.Vouched or PublishedEntryState.VouchedByOlderKey))
             {
@@ -134,8 +202,9 @@ public sealed class DoctorDirectory(ITreeStore store, ServerSignature server)
 
     private PublishedEntry Judge(string uid, JsonNode? node)
     {
-        if (node is null)
+        if (node is null || (IsTombstone(node) && Departed(uid, node) is not null))
         {
+            // No entry, or the server's tombstone of a doctor who deleted their account: nobody to send to.
             return new PublishedEntry(PublishedEntryState.Missing, null);
         }
         if (node is not JsonObject o || Read(o) is not { } entry)

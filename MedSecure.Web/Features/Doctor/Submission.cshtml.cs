@@ -17,8 +17,11 @@ namespace MedSecure.Web.Features.Doctor;
 /// One submission for the doctor: which formulas and checks apply, their results (computed on
 /// ciphertexts, only the result decrypted), and the diagnosis form.
 /// </summary>
-public sealed class SubmissionModel(DoctorWorkbench workbench, SignedInKeys signedIn, FormulaCatalog catalog) : PageModel
+public sealed class SubmissionModel(DoctorWorkbench workbench, SignedInKeys signedIn, FormulaCatalog catalog, MedSecure.Web.Features.Diagnostics.Inbox.DoctorInbox inbox) : PageModel
 {
+    /// <summary>Set when the submission is gone: what stands in its place (withdrawn, account deleted, or forged).</summary>
+    public MedSecure.Web.Features.Diagnostics.Inbox.InboxTombstone? Tombstone { get; private set; }
+
     /// <summary>The submission id from the URL.</summary>
     [BindProperty(SupportsGet = true)]
     public string Id { get; set; } = "";
@@ -134,6 +137,15 @@ public sealed class SubmissionModel(DoctorWorkbench workbench, SignedInKeys sign
 
     private async Task<bool> ShowAsync(ActingDoctor doctor, string? justComputed, CancellationToken ct)
     {
+        // A withdrawn (or erased) submission has nothing left to open or compute on; the page says
+        // what happened, and only if the patient (or the server) signed it.
+        if (await inbox.FindTombstoneAsync(doctor.Uid, Id, ct) is { } tombstone)
+        {
+            Tombstone = tombstone;
+            Submission = null;
+            Message = tombstone.Sentence;
+            return true;
+        }
         try
         {
             Submission = await workbench.OpenAsync(doctor, Id, ct);

@@ -42,8 +42,11 @@ public sealed record PanelResults(string Name, IReadOnlyList<ResultRow> Rows);
 /// An altered record says so and shows no value.
 /// </summary>
 [Authorize(Policy = WebServiceCollectionExtensions.PatientPolicy)]
-public sealed class SubmissionModel(SubmissionStore store, SubmissionOpener opener, ISubmissionKeys accountKeys, LabCatalog catalog) : PageModel
+public sealed class SubmissionModel(SubmissionStore store, SubmissionOpener opener, ISubmissionKeys accountKeys, LabCatalog catalog, Directory.DoctorDirectory directory) : PageModel
 {
+    /// <summary>Set when the doctor deleted their account: the plain note.</summary>
+    public string? DoctorGone { get; private set; }
+
     /// <summary>Listing fields (from the signed part when it verified).</summary>
     public SubmissionSummary? Summary { get; private set; }
 
@@ -72,8 +75,9 @@ public sealed class SubmissionModel(SubmissionStore store, SubmissionOpener open
         }
         var patientUid = User.FindFirstValue(ClaimTypes.NameIdentifier)!;
         var entry = await store.FindHistoryEntryAsync(patientUid, id, ct);
-        if (entry is null)
+        if (entry is null || Diagnostics.Inbox.InboxTombstones.IsTombstone(entry))
         {
+            // A withdrawn submission has nothing left to show.
             return NotFound();
         }
 
@@ -90,6 +94,10 @@ public sealed class SubmissionModel(SubmissionStore store, SubmissionOpener open
         {
             Tampered = true;
             Summary = SubmissionOpener.SummaryOf(id, entry);
+        }
+        if (Summary is { DoctorUid.Length: > 0 } listed && await directory.FindDepartedAsync(listed.DoctorUid, ct) is { } departed)
+        {
+            DoctorGone = Patient.DoctorGoneNotes.For(listed, departed);
         }
         return Page();
     }

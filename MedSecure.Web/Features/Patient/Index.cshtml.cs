@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace MedSecure.Web.Features.Patient;
 
 /// <summary>The patient's home page: their submissions, newest first.</summary>
-public sealed class IndexModel(SubmissionStore submissions, PatientDiagnostics diagnostics) : PageModel
+public sealed class IndexModel(SubmissionStore submissions, PatientDiagnostics diagnostics, Directory.DoctorDirectory directory) : PageModel
 {
     /// <summary>The signed-in patient's name.</summary>
     public string DisplayName => User.FindFirstValue(ClaimTypes.Name) ?? "";
@@ -28,7 +28,12 @@ public sealed class IndexModel(SubmissionStore submissions, PatientDiagnostics d
         {
             var uid = User.FindFirstValue(ClaimTypes.NameIdentifier)!;
             Submissions = await submissions.ListHistoryAsync(uid, ct);
-            Notes = await diagnostics.ListNotesAsync(uid, Submissions, ct);
+            var notes = new Dictionary<string, string>(await diagnostics.ListNotesAsync(uid, Submissions, ct), StringComparer.Ordinal);
+            foreach (var (id, note) in await DoctorGoneNotes.ForAsync(directory, Submissions, ct))
+            {
+                notes[id] = notes.TryGetValue(id, out var other) ? $"{note} {other}" : note;
+            }
+            Notes = notes;
         }
         catch (TreeStoreException)
         {

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 using MedSecure.Web.Features.Diagnostics.Formulas;
@@ -8,7 +7,6 @@ using MedSecure.Web.Features.LabResults.Catalog;
 using MedSecure.Web.Storage;
 using MedSecure.Web.Tests.Storage.Rules;
 using MedSecure.Web.Tests.Support;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 using static MedSecure.Web.Tests.Support.PageClient;
@@ -38,7 +36,7 @@ public sealed class MetadataScanTests(ScanJourneyWebFactory sqliteApp, Firestore
     {
         var journey = await RunJourneyAsync(sqliteApp, (role, name) => sqliteApp.SignUpAsync(role, name));
 
-        var tokens = DumpSqlite(sqliteApp.DatabasePath).ToList();
+        var tokens = StorageScan.DumpSqlite(sqliteApp.DatabasePath).ToList();
         AssertNothingReadable(tokens, journey);
     }
 
@@ -49,7 +47,7 @@ public sealed class MetadataScanTests(ScanJourneyWebFactory sqliteApp, Firestore
         await firestoreApp.Emulator!.LoadRulesAsync(await File.ReadAllTextAsync(FirestoreEmulator.CommittedRulesPath()));
         var journey = await RunJourneyAsync(firestoreApp, (role, name) => SignUpOnEmulatorAsync(firestoreApp, role, name));
 
-        var tokens = await DumpFirestoreAsync(firestoreApp.Emulator!, [journey.PatientUid, journey.DoctorUid]);
+        var tokens = await StorageScan.DumpFirestoreAsync(firestoreApp.Emulator!, [journey.PatientUid, journey.DoctorUid]);
         AssertNothingReadable(tokens, journey);
     }
 
@@ -71,7 +69,7 @@ public sealed class MetadataScanTests(ScanJourneyWebFactory sqliteApp, Firestore
             [$"{inbox}/plain"] = 9.7,
         });
 
-        var findings = StorageScan.Scan(DumpSqlite(sqliteApp.DatabasePath).Where(t => t.TreePath.StartsWith(inbox, StringComparison.Ordinal)),
+        var findings = StorageScan.Scan(StorageScan.DumpSqlite(sqliteApp.DatabasePath).Where(t => t.TreePath.StartsWith(inbox, StringComparison.Ordinal)),
             [.. StorageScan.CatalogNeedles(Catalog), .. StorageScan.ValueNeedles("hba1c", 9.7m, 1)]);
         foreach (var f in findings)
         {
@@ -190,109 +188,6 @@ public sealed class MetadataScanTests(ScanJourneyWebFactory sqliteApp, Firestore
             i++;
         }
         return chosen;
-    }
-
-    private static IEnumerable<StoredToken> DumpSqlite(string databasePath)
-    {
-        var rows = new List<StoredToken>();
-        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = databasePath, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
-        connection.Open();
-        var tables = new List<string>();
-        using (var list = connection.CreateCommand())
-        {
-            list.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table'";
-            using var reader = list.ExecuteReader();
-            while (reader.Read())
-            {
-                tables.Add(reader.GetString(0));
-            }
-        }
-        foreach (var table in tables)
-        {
-            using var select = connection.CreateCommand();
-            select.CommandText = $"SELECT * FROM \"{table}\"";
-            using var reader = select.ExecuteReader();
-            while (reader.Read())
-            {
-                // tree_leaves(path, value): the path says where, the value is a JSON leaf. Any other
-                // table is scanned column by column as text.
-                var path = table == "tree_leaves" ? reader.GetString(0) : $"{table}/{reader.GetValue(0)}";
-                for (var c = 0; c < reader.FieldCount; c++)
-                {
-                    if (reader.IsDBNull(c))
-                    {
-                        continue;
-                    }
-                    var raw = reader.GetValue(c) is byte[] bytes ? Encoding.UTF8.GetString(bytes) : Convert.ToString(reader.GetValue(c), CultureInfo.InvariantCulture)!;
-                    var location = $"sqlite {table}[{path}].{reader.GetName(c)}";
-                    if (table == "tree_leaves" && c == 0)
-                    {
-                        rows.AddRange(StorageScan.TokensOf(location, path, null));
-                        continue;
-                    }
-                    JsonNode? node;
-                    try
-                    {
-                        node = JsonNode.Parse(raw);
-                    }
-                    catch (System.Text.Json.JsonException)
-                    {
-                        node = JsonValue.Create(raw);
-                    }
-                    rows.AddRange(StorageScan.TokensOf(location, path, node).Where(t => !t.Location.EndsWith("(path segment)", StringComparison.Ordinal)));
-                }
-            }
-        }
-        return rows;
-    }
-
-    // Every document under the journey's accounts (every app path is keyed by a uid: users, keys,
-    // directory, inbox, patients, idempotency, computations, diagnoses, audit), walked through
-    // collection listings as the emulator's admin, so the rules hide nothing.
-    private static async Task<IReadOnlyList<StoredToken>> DumpFirestoreAsync(FirestoreEmulator emulator, IReadOnlyList<string> uids)
-    {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", FirestoreEmulator.AdminToken);
-        var root = $"http://{emulator.FirestoreHost}/v1/{emulator.DocumentsName}";
-        var tokens = new List<StoredToken>();
-        var pending = new Queue<string>([""]);
-        while (pending.TryDequeue(out var parent))
-        {
-            var parentUrl = parent.Length == 0 ? root : $"{root}/{parent}";
-            using var collections = await http.PostAsync($"{parentUrl}:listCollectionIds", new StringContent("{\"pageSize\":1000}", Encoding.UTF8, "application/json"));
-            collections.EnsureSuccessStatusCode();
-            var ids = (JsonNode.Parse(await collections.Content.ReadAsStringAsync())?["collectionIds"] as JsonArray)?.Select(c => c!.GetValue<string>()) ?? [];
-            foreach (var collection in ids)
-            {
-                var collectionPath = parent.Length == 0 ? collection : $"{parent}/{collection}";
-                string? pageToken = null;
-                do
-                {
-                    var url = $"{root}/{collectionPath}?pageSize=300&showMissing=true" + (pageToken is null ? "" : $"&pageToken={Uri.EscapeDataString(pageToken)}");
-                    var page = JsonNode.Parse(await http.GetStringAsync(url))!;
-                    foreach (var document in (page["documents"] as JsonArray) ?? [])
-                    {
-                        var name = document!["name"]!.GetValue<string>();
-                        var path = name[(emulator.DocumentsName.Length + 1)..];
-                        var segments = path.Split('/');
-                        // A top-level document, or one under a uid of the journey.
-                        if (segments.Length > 2 && !segments.Skip(1).Any(uids.Contains))
-                        {
-                            continue;
-                        }
-                        if (segments.Length == 2 && !uids.Contains(segments[1]) && segments[0] != "directory")
-                        {
-                            continue;
-                        }
-                        tokens.AddRange(StorageScan.TokensOf($"firestore {path}", path, document["fields"]));
-                        pending.Enqueue(path);
-                    }
-                    pageToken = page["nextPageToken"]?.GetValue<string>();
-                }
-                while (!string.IsNullOrEmpty(pageToken));
-            }
-        }
-        return tokens;
     }
 
     private static async Task<SignedInUser> SignUpOnEmulatorAsync(FirestoreWebFactory app, string role, string name)

@@ -1,11 +1,13 @@
 using System.Buffers.Text;
 using System.Globalization;
+using System.Net.Http.Headers;
 using System.Numerics;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using MedSecure.Web.Features.Diagnostics.Formulas;
 using MedSecure.Web.Features.LabResults.Catalog;
+using Microsoft.Data.Sqlite;
 
 namespace MedSecure.Web.Tests.Hardening;
 
@@ -26,6 +28,8 @@ public enum NeedleKind
     Band,
     /// <summary>A word of the diagnosis.</summary>
     Diagnosis,
+    /// <summary>Something that identifies an account (uid, email, name, fingerprint): after deletion it must be gone.</summary>
+    Account,
 }
 
 /// <summary>One thing that must never be stored readable.</summary>
@@ -407,5 +411,129 @@ public static class StorageScan
         var start = Math.Max(0, at - 30);
         var length = Math.Min(text.Length - start, 90);
         return (start > 0 ? "…" : "") + text.Substring(start, length) + (start + length < text.Length ? "…" : "");
+    }
+
+    /// <summary>Every stored token of the embedded store's file: each row of every table, JSON leaves parsed.</summary>
+    public static IEnumerable<StoredToken> DumpSqlite(string databasePath)
+    {
+        var rows = new List<StoredToken>();
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = databasePath, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+        connection.Open();
+        var tables = new List<string>();
+        using (var list = connection.CreateCommand())
+        {
+            list.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table'";
+            using var reader = list.ExecuteReader();
+            while (reader.Read())
+            {
+                tables.Add(reader.GetString(0));
+            }
+        }
+        foreach (var table in tables)
+        {
+            using var select = connection.CreateCommand();
+            select.CommandText = $"SELECT * FROM \"{table}\"";
+            using var reader = select.ExecuteReader();
+            while (reader.Read())
+            {
+                // tree_leaves(path, value): the path says where, the value is a JSON leaf. Any other
+                // table is scanned column by column as text.
+                var path = table == "tree_leaves" ? reader.GetString(0) : $"{table}/{reader.GetValue(0)}";
+                for (var c = 0; c < reader.FieldCount; c++)
+                {
+                    if (reader.IsDBNull(c))
+                    {
+                        continue;
+                    }
+                    var raw = reader.GetValue(c) is byte[] bytes ? Encoding.UTF8.GetString(bytes) : Convert.ToString(reader.GetValue(c), CultureInfo.InvariantCulture)!;
+                    var location = $"sqlite {table}[{path}].{reader.GetName(c)}";
+                    if (table == "tree_leaves" && c == 0)
+                    {
+                        rows.AddRange(TokensOf(location, path, null));
+                        continue;
+                    }
+                    JsonNode? node;
+                    try
+                    {
+                        node = JsonNode.Parse(raw);
+                    }
+                    catch (System.Text.Json.JsonException)
+                    {
+                        node = JsonValue.Create(raw);
+                    }
+                    rows.AddRange(TokensOf(location, path, node).Where(t => !t.Location.EndsWith("(path segment)", StringComparison.Ordinal)));
+                }
+            }
+        }
+        return rows;
+    }
+
+    // Every document under the journey's accounts (every app path is keyed by a uid: users, keys,
+    // directory, inbox, patients, idempotency, computations, diagnoses, audit), walked through
+    // collection listings as the emulator's admin, so the rules hide nothing.
+    /// <summary>Every document of the emulator (or, with <paramref name="uids"/>, those under these accounts and the top-level ones) as stored tokens.</summary>
+    public static async Task<IReadOnlyList<StoredToken>> DumpFirestoreAsync(Storage.Rules.FirestoreEmulator emulator, IReadOnlyList<string>? uids = null)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Storage.Rules.FirestoreEmulator.AdminToken);
+        var root = $"http://{emulator.FirestoreHost}/v1/{emulator.DocumentsName}";
+        var tokens = new List<StoredToken>();
+        var pending = new Queue<string>([""]);
+        while (pending.TryDequeue(out var parent))
+        {
+            var parentUrl = parent.Length == 0 ? root : $"{root}/{parent}";
+            using var collections = await http.PostAsync($"{parentUrl}:listCollectionIds", new StringContent("{\"pageSize\":1000}", Encoding.UTF8, "application/json"));
+            collections.EnsureSuccessStatusCode();
+            var ids = (JsonNode.Parse(await collections.Content.ReadAsStringAsync())?["collectionIds"] as JsonArray)?.Select(c => c!.GetValue<string>()) ?? [];
+            foreach (var collection in ids)
+            {
+                var collectionPath = parent.Length == 0 ? collection : $"{parent}/{collection}";
+                string? pageToken = null;
+                do
+                {
+                    var url = $"{root}/{collectionPath}?pageSize=300&showMissing=true" + (pageToken is null ? "" : $"&pageToken={Uri.EscapeDataString(pageToken)}");
+                    var page = JsonNode.Parse(await http.GetStringAsync(url))!;
+                    foreach (var document in (page["documents"] as JsonArray) ?? [])
+                    {
+                        var name = document!["name"]!.GetValue<string>();
+                        var path = name[(emulator.DocumentsName.Length + 1)..];
+                        var segments = path.Split('/');
+                        // A top-level document, or one under a uid of the journey.
+                        if (uids is not null && segments.Length > 2 && !segments.Skip(1).Any(uids.Contains))
+                        {
+                            continue;
+                        }
+                        if (uids is not null && segments.Length == 2 && !uids.Contains(segments[1]) && segments[0] != "directory")
+                        {
+                            continue;
+                        }
+                        tokens.AddRange(TokensOf($"firestore {path}", path, document["fields"]));
+                        pending.Enqueue(path);
+                    }
+                    pageToken = page["nextPageToken"]?.GetValue<string>();
+                }
+                while (!string.IsNullOrEmpty(pageToken));
+            }
+        }
+        return tokens;
+    }
+
+    /// <summary>
+    /// Needles for one account: its uid, email, display name and key fingerprint. After the account
+    /// is deleted none of them may be found but where the trust model allows (see the callers).
+    /// </summary>
+    public static IReadOnlyList<Needle> AccountNeedles(string uid, string email, string displayName, string? fingerprint = null)
+    {
+        var needles = new List<Needle>
+        {
+            new(uid, NeedleKind.Account, "account uid"),
+            new(email, NeedleKind.Account, "account email"),
+            new(displayName, NeedleKind.Account, "account display name"),
+        };
+        if (!string.IsNullOrEmpty(fingerprint))
+        {
+            needles.Add(new Needle(fingerprint, NeedleKind.Account, "account key fingerprint"));
+        }
+        return needles;
     }
 }

@@ -35,7 +35,7 @@ public sealed record PatientDiagnosticsView(
 /// checked against the computation records, the diagnosis and the doctor-signed state, so that a
 /// deleted, copied, reordered or altered entry is reported by what it was.
 /// </summary>
-public sealed class PatientDiagnostics(SubmissionStore submissions, SubmissionOpener opener, AccountKeyRecords keys, ComputationRecords computations, Diagnoses diagnoses, AuditChain chain, SignedStates states, FormulaCatalog catalog)
+public sealed class PatientDiagnostics(SubmissionStore submissions, SubmissionOpener opener, AccountKeyRecords keys, ComputationRecords computations, Diagnoses diagnoses, AuditChain chain, SignedStates states, FormulaCatalog catalog, Directory.DoctorDirectory directory)
 {
     /// <summary>The message shown for a refused diagnosis.</summary>
     public const string DiagnosisRefused = "The diagnosis: " + RecordTamperedException.PlainMessage;
@@ -223,7 +223,10 @@ public sealed class PatientDiagnostics(SubmissionStore submissions, SubmissionOp
     {
         try
         {
-            var record = await keys.FindPublicAsync(doctorUid, ct);
+            // A doctor who deleted their account leaves their public keys in the server-signed
+            // directory tombstone, so what they signed for this patient stays readable.
+            var record = await keys.FindPublicAsync(doctorUid, ct)
+                ?? (await directory.FindDepartedAsync(doctorUid, ct))?.PublicKeys;
             return record is not null && record.Fingerprint == fingerprint ? record.CreateVerificationKey() : null;
         }
         catch (RecordTamperedException)

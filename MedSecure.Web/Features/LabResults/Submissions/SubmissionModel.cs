@@ -46,7 +46,8 @@ public sealed record SubmissionDraft(
 /// <param name="DoctorName">Recipient's name as recorded when sent.</param>
 /// <param name="SentAt">When it was sent.</param>
 /// <param name="State">Sent, opened or diagnosed.</param>
-public sealed record SubmissionSummary(string SubmissionId, string DoctorName, DateTimeOffset SentAt, SubmissionState State);
+/// <param name="DoctorUid">Recipient's uid as listed (clear field; empty when unknown).</param>
+public sealed record SubmissionSummary(string SubmissionId, string DoctorName, DateTimeOffset SentAt, SubmissionState State, string DoctorUid = "");
 
 /// <summary>A patient's copy after its signature was checked and its values decrypted.</summary>
 /// <param name="Summary">Listing fields, taken from the signed part where it has them.</param>

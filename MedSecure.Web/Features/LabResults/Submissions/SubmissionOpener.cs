@@ -126,7 +126,8 @@ public sealed class SubmissionOpener(RecordSigner signer)
                 submissionId,
                 Text(o, "doctorName"),
                 DateTimeOffset.FromUnixTimeMilliseconds(o["sentAt"]?.GetValue<long>() ?? 0),
-                ParseState(Text(o, "state")));
+                ParseState(Text(o, "state")),
+                Text(o, "doctorUid"));
         }
         catch (Exception ex) when (ex is InvalidOperationException or FormatException or JsonException or ArgumentOutOfRangeException)
         {
@@ -160,7 +161,8 @@ public sealed class SubmissionOpener(RecordSigner signer)
         submissionId,
         Text(sealedCopy, "doctorName"),
         DateTimeOffset.FromUnixTimeMilliseconds(sealedCopy["sentAt"]!.GetValue<long>()),
-        ParseState(entry["state"] is JsonValue s ? s.ToString() : ""));
+        ParseState(entry["state"] is JsonValue s ? s.ToString() : ""),
+        Text(sealedCopy, "doctorUid"));
 
     private static List<KeyValuePair<string, EncryptedFixedPoint>> ValuesOf(JsonObject content, PaillierPublicKey key)
     {

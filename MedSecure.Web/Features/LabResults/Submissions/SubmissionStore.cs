@@ -78,7 +78,9 @@ public sealed class SubmissionStore(ITreeStore store)
     {
         var children = await store.QueryAsync($"patients/{patientUid}/submissions",
             TreeQuery.ByChild("sentAt") with { LimitToLast = HistoryPageSize }, ct);
+        // A withdrawn submission's tombstone is not a submission any more: it is not listed.
         return children
+            .Where(c => !Diagnostics.Inbox.InboxTombstones.IsTombstone(c.Value))
             .Select(c => SubmissionOpener.SummaryOf(c.Key, c.Value))
             .OfType<SubmissionSummary>()
             .OrderByDescending(s => s.SentAt)
