@@ -35,8 +35,11 @@ public sealed class PooledEncryptor
     public static PooledEncryptor Unpooled(PaillierPrivateKey? ownKey = null, MaskFillMode fallback = MaskFillMode.Fast, int maxParallelism = 2) =>
         new(null, ownKey, null, fallback, maxParallelism);
 
-    /// <summary>How the encryptions of the last <see cref="EncryptAll"/> were made: from a pool, or on the spot.</summary>
-    public (int Pooled, int OnTheSpot) LastBatch { get; private set; }
+    private int _pooled;
+    private int _onTheSpot;
+
+    /// <summary>How this encryptor's encryptions so far were made: from a pool, or on the spot.</summary>
+    public (int Pooled, int OnTheSpot) Totals => (Volatile.Read(ref _pooled), Volatile.Read(ref _onTheSpot));
 
     /// <summary>The acting user's own pool, if any (for re-randomizing under their key).</summary>
     public PaillierRandomnessPool? OwnPool => _own?.Pool;
@@ -93,7 +96,8 @@ public sealed class PooledEncryptor
                 result[i] = OnTheSpot(keys[i], items[i].Plaintext);
             }
         }
-        LastBatch = (items.Count - missing.Count, missing.Count);
+        Interlocked.Add(ref _pooled, items.Count - missing.Count);
+        Interlocked.Add(ref _onTheSpot, missing.Count);
         if (demand.Count > 0)
         {
             _pools?.Signal();
