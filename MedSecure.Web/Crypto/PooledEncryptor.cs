@@ -44,6 +44,18 @@ public sealed class PooledEncryptor
     /// <summary>The acting user's own pool, if any (for re-randomizing under their key).</summary>
     public PaillierRandomnessPool? OwnPool => _own?.Pool;
 
+    /// <summary>
+    /// The acting user's own pool for a use that takes <paramref name="masks"/> masks at once (so the filler keeps
+    /// that many ready next time), or null without one.
+    /// </summary>
+    public PaillierRandomnessPool? OwnPoolFor(int masks)
+    {
+        var slot = _own?.Slot;
+        slot?.NoteDemand(masks);
+        _pools?.Signal();
+        return slot?.Pool;
+    }
+
     /// <summary>The instance to compute with for <paramref name="key"/>: one per key, with its tables cached.</summary>
     public PaillierPublicKey KeyFor(PaillierPublicKey key) => Resolve(key).Key;
 
@@ -63,6 +75,12 @@ public sealed class PooledEncryptor
         var keys = new PaillierPublicKey[items.Count];
         var missing = new List<int>();
         var demand = new Dictionary<MaskSlot, int>();
+        foreach (var (key, plaintext) in items)
+        {
+            // Range errors surface here, as PaillierException, before any mask is spent or a thread started.
+            ArgumentNullException.ThrowIfNull(key);
+            _ = key.Encode(plaintext);
+        }
         for (int i = 0; i < items.Count; i++)
         {
             var (key, slot) = Resolve(items[i].Key);

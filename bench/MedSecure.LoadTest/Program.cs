@@ -12,7 +12,7 @@ using Microsoft.Extensions.DependencyInjection;
 // with its antiforgery token). Afterwards every acknowledged submission must be stored exactly once
 // and decrypt to what was sent. Exit code 1 on any error, loss or duplicate.
 //   dotnet run -c Release --project bench/MedSecure.LoadTest -- [--seconds 60] [--patients 50] [--doctors 5]
-//     [--scenario full|one-value] [--bits 3072] [--single 10] [--single-think-ms 3000]
+//     [--scenario full|one-value] [--bits 3072] [--single 10] [--single-think-ms 5000]
 //     [--instances 1|2|…] [--store sqlite|firestore] [--redis]
 // By default every submission is a full one (all five panels, 31 values) at 3072 bits; after the window one
 // patient alone sends --single submissions with think time between them, to show one person's server time.
@@ -118,6 +118,8 @@ internal static class LoadTestMain
             singleCpu.Sort();
             Console.WriteLine();
             Console.WriteLine($"One patient alone, {options.SingleSubmissions} submissions {options.SingleThinkTime.TotalSeconds:F0} s apart (server time = the POST on loopback):");
+            var pools = deployment.Instances[0].Services.GetRequiredService<MedSecure.Web.Crypto.MaskPools>().LivePools();
+            Console.WriteLine($"Mask pools on instance 1 afterwards: {pools.Count} live, {pools.Sum(p => p.Available)} masks ready, {pools.Sum(p => p.Taken)} taken from them since they were created");
             const string action = "single patient: submit (POST)";
             Console.WriteLine($"Single patient: submit p50 {single.Percentile(action, 50):F0} ms, p95 {single.Percentile(action, 95):F0} ms; " +
                 $"CPU during the POST p50 {singleCpu[(singleCpu.Count - 1) / 2]:F0} ms (target: ≤ 100 ms of server time at p50)");
@@ -386,6 +388,6 @@ internal sealed record Options(TimeSpan Duration, int Patients, int Doctors, dou
                 var other => throw new ArgumentException($"--scenario {other}: use full or one-value."),
             },
             int.Parse(Value("--single") ?? "10", CultureInfo.InvariantCulture),
-            TimeSpan.FromMilliseconds(double.Parse(Value("--single-think-ms") ?? "3000", CultureInfo.InvariantCulture)));
+            TimeSpan.FromMilliseconds(double.Parse(Value("--single-think-ms") ?? "5000", CultureInfo.InvariantCulture)));
     }
 }
