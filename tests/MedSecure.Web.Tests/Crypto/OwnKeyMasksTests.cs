@@ -122,8 +122,11 @@ public sealed class OwnKeyMasksSignOutTests(MedSecureWebFactory app) : IClassFix
         pool.WaitForAvailable(pool.Capacity, TimeSpan.FromMinutes(5));
         Assert.True(pool.Available > 0);
 
-        await patient.SubmitHba1cAsync(doctor.Uid, "6.1");
+        var id = await patient.SubmitHba1cAsync(doctor.Uid, "6.1");
         Assert.True(pool.Taken > 0);
+        // Sealed with pooled masks, it opens like any other: the patient reads the value back.
+        var shown = await patient.Client.GetAsync($"/Patient/Submissions/{id}");
+        Assert.StartsWith("6.1", shown.Document.QuerySelector("tr[data-analyte=hba1c] .value")!.TextContent.Trim(), StringComparison.Ordinal);
         Assert.Contains(pool, pools.LivePools());
 
         await patient.Client.SubmitAsync("/Patient", "form[action='/Account/SignOut']", []);
