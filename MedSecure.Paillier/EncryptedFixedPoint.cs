@@ -33,6 +33,13 @@ public sealed class EncryptedFixedPoint
     /// <summary>The key the value is encrypted under.</summary>
     public PaillierPublicKey Key => Ciphertext.Key;
 
+    /// <summary>
+    /// value·10^scale as an integer, the plaintext <see cref="PaillierPublicKey.EncryptDecimal"/> encrypts (for callers
+    /// that encrypt in batches and wrap the results with <see cref="FromCiphertext"/>).
+    /// </summary>
+    /// <exception cref="PaillierException">The value has more decimal places than the scale, or the scale is outside [0, 28].</exception>
+    public static BigInteger ToScaledInteger(decimal value, int scale) => FixedPoint.ToScaledInteger(value, scale);
+
     /// <summary>Wraps an existing ciphertext of a scaled integer.</summary>
     public static EncryptedFixedPoint FromCiphertext(PaillierCiphertext ciphertext, int scale, BigInteger denominator)
     {

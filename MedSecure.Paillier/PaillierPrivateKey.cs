@@ -99,7 +99,14 @@ public sealed class PaillierPrivateKey
         new(Encrypt(FixedPoint.ToScaledInteger(value, scale)), scale, BigInteger.One);
 
     /// <summary>A randomness pool for this key whose background thread computes masks with the primes (faster).</summary>
-    public PaillierRandomnessPool CreateRandomnessPool(int capacity = 64) => new(PublicKey, capacity, NewRandomMask);
+    public PaillierRandomnessPool CreateRandomnessPool(int capacity = 64) => new(PublicKey, capacity, NewRandomMask, selfFilling: true);
+
+    /// <summary>
+    /// An empty, externally filled pool for this key (see <see cref="PaillierPublicKey.CreateMaskBuffer"/>) whose
+    /// full masks rⁿ are computed with the primes (faster); with <paramref name="fastMode"/>, DJN masks instead.
+    /// </summary>
+    public PaillierRandomnessPool CreateMaskBuffer(int capacity, bool fastMode = false) =>
+        new(PublicKey, capacity, fastMode ? PublicKey.NewFastMask : NewRandomMask, selfFilling: false, fastMode);
 
     /// <summary>
     /// Serializes as JWK: kty "DAJ", key_ops ["decrypt"], p, q (base64url big-endian), pub (the public JWK), kid.

@@ -229,7 +229,16 @@ public sealed class PaillierPublicKey : IEquatable<PaillierPublicKey>
     /// <param name="capacity">Number of masks kept ready.</param>
     /// <param name="fastMode">Fill with Damgård–Jurik–Nielsen masks (see <see cref="EncryptFast"/>) instead of full ones.</param>
     public PaillierRandomnessPool CreateRandomnessPool(int capacity = 64, bool fastMode = false) =>
-        new(this, capacity, fastMode ? NewFastMask : NewRandomMask);
+        new(this, capacity, fastMode ? NewFastMask : NewRandomMask, selfFilling: true, fastMode);
+
+    /// <summary>
+    /// An empty pool of encryption masks with no thread of its own: whoever schedules the filling calls
+    /// <see cref="PaillierRandomnessPool.FillOne"/> (so one low-priority thread can fill many pools). Each mask is used once.
+    /// </summary>
+    /// <param name="capacity">Most masks kept ready.</param>
+    /// <param name="fastMode">Fill with Damgård–Jurik–Nielsen masks (see <see cref="EncryptFast"/>) instead of full ones.</param>
+    public PaillierRandomnessPool CreateMaskBuffer(int capacity, bool fastMode = false) =>
+        new(this, capacity, fastMode ? NewFastMask : NewRandomMask, selfFilling: false, fastMode);
 
     /// <summary>Serializes as python-paillier's public JWK: kty "DAJ", alg "PAI-GN1", key_ops ["encrypt"], n, kid.</summary>
     public string ToJwk()

@@ -110,9 +110,19 @@ public static class PrivateComparison
     /// <param name="x">The encrypted bits of x.</param>
     /// <param name="threshold">Public t with 0 ≤ t &lt; 2^ℓ.</param>
     /// <exception cref="PaillierException">t is outside [0, 2^ℓ).</exception>
-    public static IReadOnlyList<PaillierCiphertext> LessThan(EncryptedBits x, BigInteger threshold)
+    public static IReadOnlyList<PaillierCiphertext> LessThan(EncryptedBits x, BigInteger threshold) => LessThan(x, threshold, masks: null);
+
+    /// <summary>
+    /// As <see cref="LessThan(EncryptedBits, BigInteger)"/>, re-randomizing with full masks rⁿ taken from
+    /// <paramref name="masks"/> while it has some (a pool of DJN masks is not used: the outputs must be fresh
+    /// full encryptions), and with masks computed on the spot otherwise.
+    /// </summary>
+    /// <exception cref="PaillierException">t is outside [0, 2^ℓ), or the pool belongs to another key.</exception>
+    public static IReadOnlyList<PaillierCiphertext> LessThan(EncryptedBits x, BigInteger threshold, PaillierRandomnessPool? masks)
     {
         ArgumentNullException.ThrowIfNull(x);
+        if (masks is { IsFastMode: true }) masks = null;
+        if (masks is not null && !masks.Key.Equals(x.Key)) throw new PaillierException("The mask pool belongs to another key.");
         int length = x.Length;
         if (threshold.Sign < 0 || threshold.GetBitLength() > length)
             throw new PaillierException($"The threshold must lie in [0, 2^{length}).");
@@ -125,7 +135,8 @@ public static class PrivateComparison
             int ti = (int)((threshold >> i) & BigInteger.One);
             var xi = x.Bits[i];
             var c = key.AddPlain(key.Add(xi, key.Multiply(differing, 3)), 1 - ti);
-            blinded[i] = key.Rerandomize(key.MultiplySecret(c, key.RandomUnit()));
+            var multiplied = key.MultiplySecret(c, key.RandomUnit());
+            blinded[i] = masks is not null && masks.TryRerandomize(multiplied, out var fresh) ? fresh : key.Rerandomize(multiplied);
             var xor = ti == 0 ? xi : key.AddPlain(key.Negate(xi), 1);
             differing = key.Add(differing, xor);
         }
@@ -138,7 +149,7 @@ public static class PrivateComparison
         return blinded;
     }
 
-    /// <summary>Decrypts every ciphertext of <see cref="LessThan"/> and reports whether one is 0, i.e. whether x &lt; t.</summary>
+    /// <summary>Decrypts every ciphertext of <see cref="LessThan(EncryptedBits, BigInteger)"/> and reports whether one is 0, i.e. whether x &lt; t.</summary>
     /// <exception cref="PaillierException">A ciphertext of another key, or an empty list.</exception>
     public static bool ReadLessThan(PaillierPrivateKey key, IReadOnlyList<PaillierCiphertext> blinded)
     {

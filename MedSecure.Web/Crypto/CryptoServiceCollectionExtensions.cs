@@ -19,6 +19,7 @@ public static class CryptoServiceCollectionExtensions
     /// (required; see <see cref="ServerSecretsOptions"/> and <see cref="ServerSecretsFile"/>)</item>
     /// <item><c>Crypto:SessionKeys:Store</c> (Memory | Distributed), <c>Crypto:SessionKeys:SlidingExpiration</c> (00:30:00),
     /// <c>Crypto:SessionKeys:AbsoluteExpiration</c> (12:00:00)</item>
+    /// <item><c>Crypto:MaskPools:*</c>: precomputed encryption masks (see <see cref="MaskPoolOptions"/>)</item>
     /// </list>
     /// Options are validated at start-up. The distributed store needs an <c>IDistributedCache</c>
     /// (e.g. Redis) registered by the app, and a Data Protection key ring shared by all instances.
@@ -57,6 +58,15 @@ public static class CryptoServiceCollectionExtensions
         services.TryAddSingleton<AccountKeyPool>();
         services.TryAddSingleton<IAccountKeySource>(provider => provider.GetRequiredService<AccountKeyPool>());
         services.AddHostedService(provider => provider.GetRequiredService<AccountKeyPool>());
+
+        services.AddOptions<MaskPoolOptions>()
+            .Bind(configuration.GetSection(MaskPoolOptions.SectionName))
+            .Validate(options => IsValid(options.Validate), "Crypto:MaskPools is invalid: OwnKeyMasks and RecipientMasks 1 to 1024, RecipientPools 0 to 256, IdleTimeout up to a day, MaxParallelism 1 to 64.")
+            .ValidateOnStart();
+        services.TryAddSingleton<RequestActivity>();
+        services.TryAddEnumerable(ServiceDescriptor.Transient<IStartupFilter, RequestActivity.StartupFilter>());
+        services.TryAddSingleton<MaskPools>();
+        services.AddHostedService(provider => provider.GetRequiredService<MaskPools>());
 
         services.TryAddSingleton<MemorySessionKeyStore>();
         services.TryAddSingleton<DistributedSessionKeyStore>();

@@ -38,14 +38,16 @@ public sealed class DistributedSessionKeyStore : ISessionKeyStore, IDisposable
     private readonly MemorySessionKeyStore _parsed;
 
     /// <summary>Creates the store.</summary>
-    public DistributedSessionKeyStore(IDistributedCache cache, IDataProtectionProvider dataProtection, IOptions<SessionKeyStoreOptions> options, TimeProvider timeProvider)
+    /// <remarks>With <paramref name="masks"/>, each session also gets an own-key mask pool on this instance,
+    /// kept with the local copy of its keys and dying with it; masks are never put in the shared cache.</remarks>
+    public DistributedSessionKeyStore(IDistributedCache cache, IDataProtectionProvider dataProtection, IOptions<SessionKeyStoreOptions> options, TimeProvider timeProvider, MaskPools? masks = null)
     {
         _cache = cache;
         _protector = dataProtection.CreateProtector(ProtectorPurpose);
         _options = options.Value;
         _options.Validate();
         _time = timeProvider;
-        _parsed = new MemorySessionKeyStore(options, timeProvider);
+        _parsed = new MemorySessionKeyStore(options, timeProvider, masks);
     }
 
     /// <inheritdoc/>
@@ -126,6 +128,12 @@ public sealed class DistributedSessionKeyStore : ISessionKeyStore, IDisposable
             }
 
             _parsed.Put(sessionId, userId, keys.Duplicate(), tag, tokens, generation);
+            // The local copy carries the session's mask pool; hand that out when it is there.
+            if (_parsed.TryGet(sessionId, tag, out _) is { } withMasks)
+            {
+                keys.Dispose();
+                return withMasks;
+            }
             return new UnlockedKeys(userId, keys) { Tokens = tokens };
         }
         catch

@@ -15,10 +15,12 @@ public sealed class MemorySessionKeyStore : ISessionKeyStore, IDisposable
     private readonly SessionKeyStoreOptions _options;
     private readonly TimeProvider _time;
     private readonly ITimer _sweeper;
+    private readonly MaskPools? _masks;
 
-    /// <summary>Creates the store.</summary>
-    public MemorySessionKeyStore(IOptions<SessionKeyStoreOptions> options, TimeProvider timeProvider)
+    /// <summary>Creates the store; with <paramref name="masks"/>, each session also gets its own-key mask pool, which dies with it.</summary>
+    public MemorySessionKeyStore(IOptions<SessionKeyStoreOptions> options, TimeProvider timeProvider, MaskPools? masks = null)
     {
+        _masks = masks;
         _options = options.Value;
         _options.Validate();
         _time = timeProvider;
@@ -119,7 +121,12 @@ public sealed class MemorySessionKeyStore : ISessionKeyStore, IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(sessionId);
         DateTimeOffset now = _time.GetUtcNow();
-        var entry = new Entry(userId, ownedKeys, tag, now) { Tokens = tokens, Generation = generation };
+        var entry = new Entry(userId, ownedKeys, tag, now)
+        {
+            Tokens = tokens,
+            Generation = generation,
+            Masks = _masks is null ? null : new OwnKeyMasks(_masks, ownedKeys.Paillier),
+        };
         Entry? replaced = null;
         _entries.AddOrUpdate(sessionId, entry, (_, old) =>
         {
@@ -159,7 +166,7 @@ public sealed class MemorySessionKeyStore : ISessionKeyStore, IDisposable
 
             entry.LastUsed = now;
             generation = entry.Generation;
-            return new UnlockedKeys(entry.UserId, entry.Keys.Duplicate()) { Tokens = entry.Tokens };
+            return new UnlockedKeys(entry.UserId, entry.Keys.Duplicate()) { Tokens = entry.Tokens, OwnKeyMasks = entry.Masks };
         }
     }
 
@@ -229,6 +236,9 @@ public sealed class MemorySessionKeyStore : ISessionKeyStore, IDisposable
 
         public SessionTokens? Tokens { get; set; }
 
+        /// <summary>The session's own-key mask pool: disposed (masks zeroed) when the entry is wiped.</summary>
+        public OwnKeyMasks? Masks { get; init; }
+
         /// <summary>The user's session generation this entry belongs to (see <see cref="ISessionKeyStore.EndOtherSessionsAsync"/>).</summary>
         public long Generation { get; set; }
 
@@ -246,6 +256,7 @@ public sealed class MemorySessionKeyStore : ISessionKeyStore, IDisposable
                 IsWiped = true;
                 Tokens = null;
                 Keys.Dispose();
+                Masks?.Dispose();
             }
         }
     }

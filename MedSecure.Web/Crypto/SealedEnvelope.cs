@@ -48,8 +48,10 @@ public static class SealedEnvelope
     /// <param name="context">What the record is bound to, e.g. patient uid and submission id.</param>
     /// <param name="readers">Reader id (account uid) → that reader's Paillier public key.</param>
     /// <param name="padding">Plaintext length is rounded up to a multiple of this (≥ 1).</param>
+    /// <param name="encryptor">Encrypts the per-reader keys with precomputed masks where it has them; without it, with
+    /// full fresh randomness on the spot.</param>
     /// <exception cref="ArgumentException">No reader, or padding below 1.</exception>
-    public static JsonObject Seal(JsonObject content, string purpose, IReadOnlyList<string> context, IReadOnlyDictionary<string, PaillierPublicKey> readers, int padding = DefaultPadding)
+    public static JsonObject Seal(JsonObject content, string purpose, IReadOnlyList<string> context, IReadOnlyDictionary<string, PaillierPublicKey> readers, int padding = DefaultPadding, PooledEncryptor? encryptor = null)
     {
         ArgumentNullException.ThrowIfNull(content);
         ArgumentNullException.ThrowIfNull(readers);
@@ -79,13 +81,20 @@ public static class SealedEnvelope
 
             var k = new BigInteger(key, isUnsigned: true, isBigEndian: true);
             var keys = new JsonObject();
-            foreach (var (readerId, publicKey) in readers.OrderBy(r => r.Key, StringComparer.Ordinal))
+            var ordered = readers.OrderBy(r => r.Key, StringComparer.Ordinal).ToList();
+            foreach (var (_, publicKey) in ordered)
             {
                 ArgumentNullException.ThrowIfNull(publicKey);
-                keys[readerId] = new JsonObject
+            }
+            var wrapped = encryptor is null
+                ? ordered.Select(r => r.Value.Encrypt(k)).ToArray()
+                : encryptor.EncryptAll(ordered.Select(r => (r.Value, k)).ToList());
+            for (int i = 0; i < ordered.Count; i++)
+            {
+                keys[ordered[i].Key] = new JsonObject
                 {
-                    ["kid"] = publicKey.Fingerprint,
-                    ["c"] = Base64Url.EncodeToString(publicKey.Encrypt(k).Value.ToByteArray(isUnsigned: true, isBigEndian: true)),
+                    ["kid"] = ordered[i].Value.Fingerprint,
+                    ["c"] = Base64Url.EncodeToString(wrapped[i].Value.ToByteArray(isUnsigned: true, isBigEndian: true)),
                 };
             }
 

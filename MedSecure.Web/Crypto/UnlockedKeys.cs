@@ -27,6 +27,12 @@ public sealed class UnlockedKeys : IDisposable
     /// </summary>
     public SessionTokens? Tokens { get; set; }
 
+    /// <summary>
+    /// The session's own-key mask pool, when these keys came from the session key store (null otherwise).
+    /// Not owned by this copy: the store's entry disposes it when the session ends.
+    /// </summary>
+    internal OwnKeyMasks? OwnKeyMasks { get; init; }
+
     /// <summary>Wipes what can be wiped (the ECDSA key).</summary>
     public void Dispose() => Keys.Dispose();
 }

@@ -27,6 +27,10 @@ internal sealed class Latencies
         return string.Join(Environment.NewLine, lines);
     }
 
+    /// <summary>The p-th percentile of one action's samples (0 when it has none).</summary>
+    public double Percentile(string action, double p) =>
+        _samples.TryGetValue(action, out var bag) && !bag.IsEmpty ? Percentile(bag.Order().ToArray(), p) : 0;
+
     private static double Percentile(double[] sorted, double p) =>
         sorted[Math.Clamp((int)Math.Ceiling(p / 100 * sorted.Length) - 1, 0, sorted.Length - 1)];
 }

@@ -36,11 +36,12 @@ internal sealed record InstanceSettings(
     string SqlitePath,
     IReadOnlyDictionary<string, string> ServerSecrets,
     string? RedisConfiguration,
-    IFirebaseAuthClient? FakeAuth);
+    IFirebaseAuthClient? FakeAuth,
+    int ModulusBits);
 
 /// <summary>
 /// One instance of the real app on its own loopback port (Kestrel, not the in-memory test server),
-/// with its own DI container (so its own in-memory state), 2048-bit keys, and the store, Redis,
+/// with its own DI container (so its own in-memory state and mask pools), the chosen key size, and the store, Redis,
 /// secrets and Auth the <see cref="InstanceSettings"/> name.
 /// </summary>
 internal sealed class LoadApp : WebApplicationFactory<Program>
@@ -109,7 +110,7 @@ internal sealed class LoadApp : WebApplicationFactory<Program>
         {
             builder.UseSetting("Redis:Configuration", redis);
         }
-        builder.UseSetting("Crypto:AccountKeys:PaillierModulusBits", "2048");
+        builder.UseSetting("Crypto:AccountKeys:PaillierModulusBits", _settings.ModulusBits.ToString(System.Globalization.CultureInfo.InvariantCulture));
         // Every simulated user comes from 127.0.0.1: the per-address sign-in brake would stop set-up.
         builder.UseSetting("RateLimits:AccountAttemptsPerWindow", "1000000");
         builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
@@ -156,7 +157,7 @@ internal sealed class LoadDeployment : IAsyncDisposable
     public IReadOnlyList<Uri> Addresses { get; private set; } = [];
 
     /// <summary>Starts Redis (when <paramref name="useRedis"/>) and then the instances one after the other.</summary>
-    public static async Task<LoadDeployment> StartAsync(StoreKind store, int instances, bool useRedis)
+    public static async Task<LoadDeployment> StartAsync(StoreKind store, int instances, bool useRedis, int modulusBits)
     {
         var deployment = new LoadDeployment(store);
         try
@@ -174,7 +175,7 @@ internal sealed class LoadDeployment : IAsyncDisposable
             {
                 // One after the other: the first creates the shared key ring in Redis, the next ones read it
                 // (and WebApplicationFactory finds its host through a process-wide listener).
-                var app = new LoadApp(new InstanceSettings($"instance {i}", store, sqlitePath, secrets, deployment.Redis?.Configuration, fake));
+                var app = new LoadApp(new InstanceSettings($"instance {i}", store, sqlitePath, secrets, deployment.Redis?.Configuration, fake, modulusBits));
                 deployment._instances.Add(app);
                 addresses.Add(app.Address);
             }

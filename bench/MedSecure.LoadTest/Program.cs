@@ -12,12 +12,17 @@ using Microsoft.Extensions.DependencyInjection;
 // with its antiforgery token). Afterwards every acknowledged submission must be stored exactly once
 // and decrypt to what was sent. Exit code 1 on any error, loss or duplicate.
 //   dotnet run -c Release --project bench/MedSecure.LoadTest -- [--seconds 60] [--patients 50] [--doctors 5]
+//     [--scenario full|one-value] [--bits 3072] [--single 10] [--single-think-ms 5000]
 //     [--instances 1|2|…] [--store sqlite|firestore] [--redis]
+// By default every submission is a full one (all five panels, 31 values) at 3072 bits; after the window one
+// patient alone sends --single submissions with think time between them, to show one person's server time.
 // With --instances 2 (Firestore, the default store for several instances), two instances share one redis-server, the store and the
 // server secrets, and each browser's requests alternate between them.
 /// <summary>Entry point (not top-level statements: the web app's own <c>Program</c> is referenced).</summary>
 internal static class LoadTestMain
 {
+    private static readonly MedSecure.Web.Features.LabResults.Catalog.LabCatalog Catalog = MedSecure.Web.Features.LabResults.Catalog.LabCatalog.Standard;
+
     public static async Task<int> Main(string[] args)
     {
         Options options;
@@ -33,9 +38,10 @@ internal static class LoadTestMain
         Console.WriteLine($"MedSecure load test: {options.Patients} patients, {options.Doctors} doctors, {options.Duration.TotalSeconds:F0} s, " +
             $"auth: {(LoadApp.UsesAuthEmulator ? "emulator" : "in-process fake")}, " +
             $"storage: {(options.Store == StoreKind.Firestore ? $"Firestore emulator ({LoadApp.FirestoreEmulatorHost})" : "SQLite")}, " +
-            $"instances: {options.Instances}, Redis: {(options.UseRedis ? "yes" : "no")}, keys: 2048-bit Paillier, {Environment.ProcessorCount} cores");
+            $"instances: {options.Instances}, Redis: {(options.UseRedis ? "yes" : "no")}, keys: {options.ModulusBits}-bit Paillier, " +
+            $"submissions: {(options.FullPanels ? $"full ({Catalog.Panels.Count} panels, {Catalog.Analytes.Count} values)" : "one value (HbA1c)")}, {Environment.ProcessorCount} cores");
 
-        await using var deployment = await LoadDeployment.StartAsync(options.Store, options.Instances, options.UseRedis);
+        await using var deployment = await LoadDeployment.StartAsync(options.Store, options.Instances, options.UseRedis, options.ModulusBits);
         // Ctrl+C or a kill of this process runs no async disposal: at least Redis does not outlive it.
         AppDomain.CurrentDomain.ProcessExit += (_, _) => deployment.KillRedis();
         Console.CancelKeyPress += (_, _) => deployment.KillRedis();
@@ -58,8 +64,11 @@ internal static class LoadTestMain
         Console.WriteLine($"Set-up: {options.Doctors + options.Patients} accounts in {setupClock.Elapsed.TotalSeconds:F1} s");
 
         var latencies = new Latencies();
-        var acknowledged = new ConcurrentBag<(Account Patient, string Id, string Value)>();
+        var acknowledged = new ConcurrentBag<(Account Patient, string Id, IReadOnlyDictionary<string, string> Values)>();
         var diagnosed = new ConcurrentBag<string>();
+        var process = Process.GetCurrentProcess();
+        process.Refresh();
+        var cpuAtStart = process.TotalProcessorTime;
         var deadline = Stopwatch.StartNew();
         bool Running() => deadline.Elapsed < options.Duration;
 
@@ -68,11 +77,62 @@ internal static class LoadTestMain
             .ToList();
         await Task.WhenAll(workers);
         var measured = deadline.Elapsed;
+        process.Refresh();
+        var windowCpu = process.TotalProcessorTime - cpuAtStart;
+        var windowSubmissions = acknowledged.Count;
 
         Console.WriteLine();
         Console.WriteLine(latencies.Report(measured));
         Console.WriteLine();
-        Console.WriteLine($"Acknowledged submissions: {acknowledged.Count} ({acknowledged.Count / measured.TotalSeconds:F1}/s); diagnoses sent: {diagnosed.Count}");
+        Console.WriteLine($"Acknowledged submissions: {windowSubmissions} ({windowSubmissions / measured.TotalSeconds:F1}/s); diagnoses sent: {diagnosed.Count}");
+        Console.WriteLine($"CPU per submission: {(windowSubmissions == 0 ? 0 : windowCpu.TotalMilliseconds / windowSubmissions):F0} ms " +
+            $"(process CPU time over the window, {windowCpu.TotalSeconds:F1} s, divided by the submissions; the process also runs the simulated browsers and the doctors' work)");
+
+        // One patient alone, with a pause between sends as a person has: what one full submit costs the server
+        // when the pools had time to refill (the POST's time on loopback, and the process CPU time during it).
+        if (options.SingleSubmissions > 0)
+        {
+            var single = new Latencies();
+            var singleCpu = new List<double>();
+            var random = new Random(4242);
+            for (var n = 0; n < options.SingleSubmissions; n++)
+            {
+                await Task.Delay(options.SingleThinkTime);
+                var values = ValuesToSend(random);
+                Browser.Page sent;
+                try
+                {
+                    var form = await patients[0].Browser.GetAsync("/Patient/Submit");
+                    process.Refresh();
+                    var before = process.TotalProcessorTime;
+                    sent = await patients[0].Browser.PostAsync("/Patient/Submit", Browser.Fill(form, "#submission-form", SubmitFields(values, doctorUids[n % doctorUids.Count])));
+                    process.Refresh();
+                    singleCpu.Add((process.TotalProcessorTime - before).TotalMilliseconds);
+                }
+                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or InvalidOperationException)
+                {
+                    latencies.Error($"single patient: {ex.GetType().Name}: {ex.Message}");
+                    continue;
+                }
+                single.Record("single patient: submit (POST)", sent.Elapsed);
+                if (sent.Status == HttpStatusCode.Redirect && sent.Location?.StartsWith("/Patient/Submissions/", StringComparison.Ordinal) == true)
+                {
+                    acknowledged.Add((patients[0], sent.Location["/Patient/Submissions/".Length..].Split('?')[0], values));
+                }
+                else
+                {
+                    latencies.Error($"single patient's submit answered {sent.Status} {sent.Location}");
+                }
+            }
+            singleCpu.Sort();
+            Console.WriteLine();
+            Console.WriteLine($"One patient alone, {options.SingleSubmissions} submissions {options.SingleThinkTime.TotalSeconds:F0} s apart (server time = the POST on loopback):");
+            var pools = deployment.Instances[0].Services.GetRequiredService<MedSecure.Web.Crypto.MaskPools>().LivePools();
+            Console.WriteLine($"Mask pools on instance 1 afterwards: {pools.Count} live, {pools.Sum(p => p.Available)} masks ready, {pools.Sum(p => p.Taken)} taken from them since they were created");
+            const string action = "single patient: submit (POST)";
+            Console.WriteLine($"Single patient: submit p50 {single.Percentile(action, 50):F0} ms, p95 {single.Percentile(action, 95):F0} ms; " +
+                $"CPU during the POST p50 {(singleCpu.Count == 0 ? 0 : singleCpu[(singleCpu.Count - 1) / 2]):F0} ms (target: ≤ 100 ms of server time at p50)");
+        }
         if (addresses.Count > 1)
         {
             Console.WriteLine("Requests per instance (set-up and run): " + string.Join(", ", requestsPerInstance.Select((n, i) => $"{deployment.Instances[i].Name}: {n}")) +
@@ -95,7 +155,7 @@ internal static class LoadTestMain
                 var history = (await store.GetAsync($"patients/{uid}/submissions"))?.AsObject() ?? [];
                 var acked = group.Select(a => a.Id).ToList();
                 duplicates += acked.Count - acked.Distinct().Count() + history.Count(h => !acked.Contains(h.Key));
-                foreach (var (_, id, value) in group)
+                foreach (var (_, id, values) in group)
                 {
                     if (!history.ContainsKey(id))
                     {
@@ -110,11 +170,16 @@ internal static class LoadTestMain
                         problems.Add($"missing from the doctor's inbox: {id}");
                     }
                     var page = await group.Key.Browser.GetAsync($"/Patient/Submissions/{id}");
-                    var shown = page.Document.QuerySelector("tr[data-analyte=hba1c] .value")?.TextContent.Trim() ?? "";
-                    if (page.Status != HttpStatusCode.OK || !shown.StartsWith(value, StringComparison.Ordinal))
+                    foreach (var (analyte, value) in values)
                     {
-                        wrong++;
-                        problems.Add($"{id}: sent {value}, reads '{shown}' ({page.Status})");
+                        var shown = page.Document.QuerySelector($"tr[data-analyte={analyte}] .value")?.TextContent.Trim() ?? "";
+                        // "7.5 ×10³/µL", "45.0%": the number, then the unit (or the end).
+                        if (page.Status != HttpStatusCode.OK || !(shown == value || shown.StartsWith(value + " ", StringComparison.Ordinal) || shown == value + "%"))
+                        {
+                            wrong++;
+                            problems.Add($"{id}: {analyte} sent {value}, reads '{shown}' ({page.Status})");
+                            break;
+                        }
                     }
                 }
             }
@@ -167,13 +232,13 @@ internal static class LoadTestMain
                 {
                     var form = await patient.Browser.GetAsync("/Patient/Submit");
                     latencies.Record("patient: open submit form (GET)", form.Elapsed);
-                    var value = (random.Next(40, 120) / 10m).ToString("F1", CultureInfo.InvariantCulture);
+                    var values = ValuesToSend(random);
                     var sent = await patient.Browser.PostAsync("/Patient/Submit", Browser.Fill(form, "#submission-form",
-                        ("Form.DoctorUid", doctorUids[random.Next(doctorUids.Count)]), ("Form.Panels", "hba1c"), ("Form.Values[hba1c]", value)));
+                        SubmitFields(values, doctorUids[random.Next(doctorUids.Count)])));
                     latencies.Record("patient: submit (POST)", sent.Elapsed);
                     if (sent.Status == HttpStatusCode.Redirect && sent.Location?.StartsWith("/Patient/Submissions/", StringComparison.Ordinal) == true)
                     {
-                        acknowledged.Add((patient, sent.Location["/Patient/Submissions/".Length..].Split('?')[0], value));
+                        acknowledged.Add((patient, sent.Location["/Patient/Submissions/".Length..].Split('?')[0], values));
                     }
                     else
                     {
@@ -234,6 +299,25 @@ internal static class LoadTestMain
             }
         }
 
+        // Every analyte of every panel (or HbA1c alone), each a value inside its reference range on the analyte's grid.
+        IReadOnlyDictionary<string, string> ValuesToSend(Random random)
+        {
+            var analytes = options.FullPanels ? Catalog.Analytes : [Catalog.GetAnalyte("hba1c")];
+            return analytes.ToDictionary(a => a.Id, a =>
+            {
+                var low = a.Reference.Low ?? a.Plausible.Min;
+                var high = a.Reference.High ?? a.Plausible.Max;
+                var steps = (int)Math.Max(1, (high - low) * a.Scale);
+                var value = low + random.Next(steps + 1) / (decimal)a.Scale;
+                return decimal.Round(value, a.Decimals).ToString("F" + a.Decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+            }, StringComparer.Ordinal);
+        }
+
+        (string Name, string Value)[] SubmitFields(IReadOnlyDictionary<string, string> values, string doctorUid) =>
+            [("Form.DoctorUid", doctorUid),
+             .. Catalog.Panels.Where(p => p.Analytes.Any(a => values.ContainsKey(a.Id))).Select(p => ("Form.Panels", p.Id)),
+             .. values.Select(v => ($"Form.Values[{v.Key}]", v.Value))];
+
         async Task DiagnoseAsync(Account doctor, string id)
         {
             var url = $"/Doctor/Submissions/{id}";
@@ -263,7 +347,8 @@ internal static class LoadTestMain
 internal sealed record Account(string Email, Browser Browser);
 
 /// <summary>Command-line options.</summary>
-internal sealed record Options(TimeSpan Duration, int Patients, int Doctors, double PollSeconds, TimeSpan ThinkTime, StoreKind Store, int Instances, bool UseRedis)
+internal sealed record Options(TimeSpan Duration, int Patients, int Doctors, double PollSeconds, TimeSpan ThinkTime, StoreKind Store, int Instances, bool UseRedis,
+    int ModulusBits, bool FullPanels, int SingleSubmissions, TimeSpan SingleThinkTime)
 {
     /// <exception cref="ArgumentException">An option is out of range or the environment cannot serve it.</exception>
     public static Options Parse(string[] args)
@@ -303,6 +388,15 @@ internal sealed record Options(TimeSpan Duration, int Patients, int Doctors, dou
             TimeSpan.FromMilliseconds(double.Parse(Value("--think-ms") ?? "0", CultureInfo.InvariantCulture)),
             store,
             instances,
-            redis);
+            redis,
+            int.Parse(Value("--bits") ?? "3072", CultureInfo.InvariantCulture),
+            (Value("--scenario") ?? "full").ToLowerInvariant() switch
+            {
+                "full" => true,
+                "one-value" => false,
+                var other => throw new ArgumentException($"--scenario {other}: use full or one-value."),
+            },
+            int.Parse(Value("--single") ?? "10", CultureInfo.InvariantCulture),
+            TimeSpan.FromMilliseconds(double.Parse(Value("--single-think-ms") ?? "5000", CultureInfo.InvariantCulture)));
     }
 }

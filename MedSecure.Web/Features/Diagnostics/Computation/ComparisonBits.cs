@@ -72,12 +72,35 @@ public static class ComparisonBits
     /// </summary>
     public static JsonObject? Build(IEnumerable<LabValue> values, PaillierPublicKey doctorKey, FormulaCatalog catalog)
     {
-        ArgumentNullException.ThrowIfNull(values);
         ArgumentNullException.ThrowIfNull(doctorKey);
+        var key = FastKeyOf(doctorKey);
+        var plan = Plan(values, catalog);
+        return Assemble(plan, key, plan.SelectMany(p => p.Bits).Select(key.EncryptFast).ToList());
+    }
+
+    /// <summary>
+    /// As <see cref="Build(IEnumerable{LabValue}, PaillierPublicKey, FormulaCatalog)"/>, with the bits encrypted by
+    /// <paramref name="encryptor"/> (precomputed masks where it has them, both cores for the rest).
+    /// </summary>
+    public static JsonObject? Build(IEnumerable<LabValue> values, PaillierPublicKey doctorKey, FormulaCatalog catalog, PooledEncryptor encryptor)
+    {
+        ArgumentNullException.ThrowIfNull(doctorKey);
+        ArgumentNullException.ThrowIfNull(encryptor);
+        var plan = Plan(values, catalog);
+        return Assemble(plan, doctorKey, encryptor.EncryptAll(plan.SelectMany(p => p.Bits).Select(b => (doctorKey, b)).ToList()));
+    }
+
+    /// <summary>
+    /// The bits to encrypt: for each value that at least one catalog check reads, its ℓ bits u₀ … u_{ℓ−1}
+    /// (least significant first), so a caller can encrypt them in one batch with other values and hand the
+    /// ciphertexts, in the same order, to <see cref="Assemble"/>.
+    /// </summary>
+    public static IReadOnlyList<(string AnalyteId, BigInteger[] Bits)> Plan(IEnumerable<LabValue> values, FormulaCatalog catalog)
+    {
+        ArgumentNullException.ThrowIfNull(values);
         ArgumentNullException.ThrowIfNull(catalog);
         var checkedAnalytes = catalog.ThresholdChecks.Select(c => c.AnalyteId).ToHashSet(StringComparer.Ordinal);
-        var key = FastKeyOf(doctorKey);
-        var result = new JsonObject();
+        var plan = new List<(string, BigInteger[])>();
         foreach (var value in values.Where(v => checkedAnalytes.Contains(v.AnalyteId)))
         {
             var analyte = catalog.Labs.GetAnalyte(value.AnalyteId);
@@ -88,12 +111,38 @@ public static class ComparisonBits
                 continue;
             }
             var (offset, length) = RangeOf(analyte);
-            var bits = EncryptedBits.Encrypt(key, analyte.ToFixedPoint(value.Value) - offset, length);
-            result[analyte.Id] = new JsonObject
+            var u = analyte.ToFixedPoint(value.Value) - offset;
+            if (u.Sign < 0 || u.GetBitLength() > length)
             {
-                ["kid"] = key.Fingerprint,
-                ["l"] = length,
-                ["c"] = string.Join('.', bits.Bits.Select(b => JsonNode.Parse(b.ToJson())!["c"]!.GetValue<string>())),
+                throw new PaillierException($"The value must be a non-negative integer of at most {length} bits.");
+            }
+            plan.Add((analyte.Id, Enumerable.Range(0, length).Select(i => (u >> i) & BigInteger.One).ToArray()));
+        }
+        return plan;
+    }
+
+    /// <summary>The <c>comparisonBits</c> object from a <see cref="Plan"/> and its bits' ciphertexts in plan order; null for an empty plan.</summary>
+    /// <exception cref="ArgumentException">The number of ciphertexts does not match the plan.</exception>
+    public static JsonObject? Assemble(IReadOnlyList<(string AnalyteId, BigInteger[] Bits)> plan, PaillierPublicKey doctorKey, IReadOnlyList<PaillierCiphertext> ciphertexts)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(doctorKey);
+        ArgumentNullException.ThrowIfNull(ciphertexts);
+        if (plan.Sum(p => p.Bits.Length) != ciphertexts.Count)
+        {
+            throw new ArgumentException("One ciphertext per planned bit.", nameof(ciphertexts));
+        }
+        var result = new JsonObject();
+        var next = 0;
+        foreach (var (analyteId, bits) in plan)
+        {
+            var encrypted = EncryptedBits.FromCiphertexts(doctorKey, ciphertexts.Skip(next).Take(bits.Length).ToList());
+            next += bits.Length;
+            result[analyteId] = new JsonObject
+            {
+                ["kid"] = doctorKey.Fingerprint,
+                ["l"] = bits.Length,
+                ["c"] = string.Join('.', encrypted.Bits.Select(b => JsonNode.Parse(b.ToJson())!["c"]!.GetValue<string>())),
             };
         }
         return result.Count == 0 ? null : result;

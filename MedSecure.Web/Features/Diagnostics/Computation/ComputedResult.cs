@@ -45,7 +45,7 @@ public sealed class ComputedResult
 }
 
 /// <summary>
-/// A threshold check's blinded comparison ciphertexts (<see cref="PrivateComparison.LessThan"/>): shuffled,
+/// A threshold check's blinded comparison ciphertexts (<see cref="PrivateComparison.LessThan(EncryptedBits, System.Numerics.BigInteger)"/>): shuffled,
 /// each E(r_i·c_i) with a fresh secret unit r_i, so their decryptions show whether the value is below the
 /// cut-off and nothing else. Only <see cref="ResultDecryptor.IsMet"/> reads them; they are never stored.
 /// </summary>

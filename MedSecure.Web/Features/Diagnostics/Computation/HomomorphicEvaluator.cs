@@ -19,7 +19,11 @@ public sealed class HomomorphicEvaluator(FormulaCatalog catalog)
     /// <exception cref="RawValueRefusedException">The formula has a single input: its result would reveal that input.</exception>
     /// <exception cref="MissingInputException">A submission lacks an input.</exception>
     /// <exception cref="RecordTamperedException">A ciphertext is under another key or has a scale the catalog does not give that analyte.</exception>
-    public ComputedResult Evaluate(DiagnosticFormula formula, IReadOnlyList<SubmissionCiphertexts> submissions, PaillierPublicKey key)
+    /// <param name="formula">The formula.</param>
+    /// <param name="submissions">Its input submissions, oldest first.</param>
+    /// <param name="key">The key all inputs are under.</param>
+    /// <param name="encryptor">Makes the fresh E(B) from a precomputed mask when it has one; without it, with full randomness on the spot.</param>
+    public ComputedResult Evaluate(DiagnosticFormula formula, IReadOnlyList<SubmissionCiphertexts> submissions, PaillierPublicKey key, PooledEncryptor? encryptor = null)
     {
         ArgumentNullException.ThrowIfNull(formula);
         ArgumentNullException.ThrowIfNull(submissions);
@@ -43,7 +47,7 @@ public sealed class HomomorphicEvaluator(FormulaCatalog catalog)
         }
 
         // E(B) with fresh randomness: the result is re-randomised even when B = 0.
-        var sum = key.Encrypt(integer.Bias);
+        var sum = encryptor is null ? key.Encrypt(integer.Bias) : encryptor.Encrypt(key, integer.Bias);
         foreach (var term in integer.Terms)
         {
             var x = InputOf(formula.Id, submissions[term.Input.Submission], term.Input.AnalyteId, key);
@@ -72,7 +76,12 @@ public sealed class HomomorphicEvaluator(FormulaCatalog catalog)
     /// side of the cut-off and, whatever the value's range and however often it is repeated, nothing else.
     /// </summary>
     /// <exception cref="RecordTamperedException">The bits are under another key or of another length than the catalog gives.</exception>
-    public BlindedComparison Compare(ThresholdCheck check, string submissionId, EncryptedBits bits, PaillierPublicKey key)
+    /// <param name="check">The check.</param>
+    /// <param name="submissionId">The submission the bits come from.</param>
+    /// <param name="bits">The value's encrypted bits, under <paramref name="key"/>.</param>
+    /// <param name="key">The doctor's key.</param>
+    /// <param name="masks">The doctor's own full-mask pool, to re-randomize the outputs without computing rⁿ on the spot.</param>
+    public BlindedComparison Compare(ThresholdCheck check, string submissionId, EncryptedBits bits, PaillierPublicKey key, PaillierRandomnessPool? masks = null)
     {
         ArgumentNullException.ThrowIfNull(check);
         ArgumentNullException.ThrowIfNull(bits);
@@ -86,7 +95,7 @@ public sealed class HomomorphicEvaluator(FormulaCatalog catalog)
         {
             return new BlindedComparison(check, form, submissionId, []);
         }
-        return new BlindedComparison(check, form, submissionId, PrivateComparison.LessThan(bits, form.Threshold));
+        return new BlindedComparison(check, form, submissionId, PrivateComparison.LessThan(bits, form.Threshold, masks is not null && masks.Key.Equals(bits.Key) ? masks : null));
     }
 
     private (ThresholdIntegerForm Form, PaillierCiphertext Delta) DifferenceOf(ThresholdCheck check, SubmissionCiphertexts submission, PaillierPublicKey key)

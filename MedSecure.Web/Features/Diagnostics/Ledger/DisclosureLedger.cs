@@ -37,7 +37,7 @@ public sealed record LedgerState(IReadOnlyList<Disclosure> Entries, string ETag)
 /// doctor's signature stops anyone else from writing a ledger the doctor would trust. A deleted or rolled-back
 /// ledger cannot reset the guard: callers add the verified computation records to its entries.</para>
 /// </remarks>
-public sealed class DisclosureLedger(ITreeStore store, RecordSigner signer, TimeProvider clock)
+public sealed class DisclosureLedger(ITreeStore store, RecordSigner signer, TimeProvider clock, MaskPools? masks = null)
 {
     /// <summary>Record type the ledger is signed as.</summary>
     public const string RecordType = "diagnostics.disclosure-ledger";
@@ -110,7 +110,7 @@ public sealed class DisclosureLedger(ITreeStore store, RecordSigner signer, Time
             list.Add(o);
         }
         var envelope = SealedEnvelope.Seal(new JsonObject { ["entries"] = list }, Purpose, [doctor.Uid, patientUid],
-            new Dictionary<string, PaillierPublicKey> { [doctor.Uid] = doctor.Keys.Keys.PaillierPublicKey });
+            new Dictionary<string, PaillierPublicKey> { [doctor.Uid] = doctor.Keys.Keys.PaillierPublicKey }, encryptor: masks?.EncryptorFor(doctor.Keys));
         var record = new JsonObject
         {
             ["v"] = FormatVersion,

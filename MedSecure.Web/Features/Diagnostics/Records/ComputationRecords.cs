@@ -39,7 +39,7 @@ public sealed record ComputationDraft(ComputationKind Kind, string Id, string Na
 /// carries the entry's seq. Which formula or check ran, its name and its inputs exist only inside the
 /// envelope. The write happens before the doctor's copy is decrypted, so no decryption goes unrecorded.</para>
 /// </remarks>
-public sealed class ComputationRecords(ITreeStore store, RecordSigner signer, AuditChain chain)
+public sealed class ComputationRecords(ITreeStore store, RecordSigner signer, AuditChain chain, MaskPools? masks = null)
 {
     /// <summary>Record type a computation is signed as.</summary>
     public const string ComputationType = "diagnostics.computation";
@@ -86,7 +86,7 @@ public sealed class ComputationRecords(ITreeStore store, RecordSigner signer, Au
             {
                 [patientUid] = patientKey,
                 [doctor.Uid] = doctor.Keys.Keys.PaillierPublicKey,
-            });
+            }, encryptor: masks?.EncryptorFor(doctor.Keys));
             var computation = new JsonObject
             {
                 ["v"] = FormatVersion,

@@ -49,7 +49,7 @@ public sealed class AlreadyDiagnosedException() : Exception(PlainMessage)
 ///             key: EncryptedFixedPoint (scale 0), nonce, body: ciphertext‖tag, sig } }
 /// </code>
 /// </remarks>
-public sealed class Diagnoses(ITreeStore store, RecordSigner signer, AuditChain chain)
+public sealed class Diagnoses(ITreeStore store, RecordSigner signer, AuditChain chain, MaskPools? masks = null)
 {
     /// <summary>Record type a diagnosis is signed as.</summary>
     public const string DiagnosisType = "diagnostics.diagnosis";
@@ -108,7 +108,11 @@ public sealed class Diagnoses(ITreeStore store, RecordSigner signer, AuditChain 
             {
                 aes.Encrypt(nonce, payload, body.AsSpan(0, payload.Length), body.AsSpan(payload.Length), AdditionalData(patientUid, submissionId, doctor.Uid));
             }
-            var wrappedKey = patientKeys.GetPaillierPublicKey().Encrypt(new BigInteger(key, isUnsigned: true, isBigEndian: true));
+            // A precomputed mask for the patient's key when there is one (the doctor's session answers this patient).
+            var keyValue = new BigInteger(key, isUnsigned: true, isBigEndian: true);
+            var wrappedKey = masks is null
+                ? patientKeys.GetPaillierPublicKey().Encrypt(keyValue)
+                : masks.EncryptorFor(doctor.Keys).Encrypt(patientKeys.GetPaillierPublicKey(), keyValue);
             var hash = "";
             var (at, seq) = await chain.AppendAsync(patientUid, submissionId, AuditEntryKind.Diagnosis, doctor, (seq, at) =>
             {

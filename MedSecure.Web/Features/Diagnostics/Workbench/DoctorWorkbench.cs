@@ -57,7 +57,8 @@ public sealed class DoctorWorkbench(
     Diagnoses diagnoses,
     SignedStates states,
     DisclosureLedger ledger,
-    SubmissionOpener opener)
+    SubmissionOpener opener,
+    MaskPools? masks = null)
 {
     /// <summary>How often a compute request re-reads the ledger after losing the conditional write.</summary>
     public const int LedgerAttempts = 8;
@@ -148,13 +149,15 @@ public sealed class DoctorWorkbench(
 
         var inputIds = inputs.Select(i => i.SubmissionId).ToList();
         // Homomorphic work first: it decrypts nothing, and refuses single-input formulas on its own.
-        var forDoctor = evaluator.Evaluate(formula, inputs.Select(i => i.DoctorKeyValues).ToList(), doctor.Keys.Keys.PaillierPublicKey);
+        // Fresh E(B) for both results from precomputed masks: the doctor's own pool and the patient's recipient pool.
+        var encryptor = masks?.EncryptorFor(doctor.Keys);
+        var forDoctor = evaluator.Evaluate(formula, inputs.Select(i => i.DoctorKeyValues).ToList(), doctor.Keys.Keys.PaillierPublicKey, encryptor);
         var patientCopies = new List<SubmissionCiphertexts>();
         foreach (var input in inputs)
         {
             patientCopies.Add(await copies.PatientCopyAsync(context.Entry.PatientUid, doctor.Uid, input.SubmissionId, context.PatientKeys, EnvelopeReader.For(doctor.Keys), ct));
         }
-        var forPatient = evaluator.Evaluate(formula, patientCopies, context.PatientKeys.GetPaillierPublicKey());
+        var forPatient = evaluator.Evaluate(formula, patientCopies, context.PatientKeys.GetPaillierPublicKey(), encryptor);
         // The guard decides inside the ledger's conditional write: of two concurrent requests only one
         // write lands; the other re-reads, now sees the first one's entry, and decides again.
         await EnterAsync(doctor, context.Entry.PatientUid, async state =>
@@ -198,7 +201,7 @@ public sealed class DoctorWorkbench(
         using var verification = context.PatientKeys.CreateVerificationKey();
         var bits = opener.OpenDoctorComparisonBits(submissionId, doctor.Uid, context.Raw, new ECDsaVerification(patientUid, verification), EnvelopeReader.For(doctor.Keys), check.AnalyteId, catalog.Labs)
             ?? throw new NotComputableException(checkId);
-        var blinded = evaluator.Compare(check, submissionId, bits, doctor.Keys.Keys.PaillierPublicKey);
+        var blinded = evaluator.Compare(check, submissionId, bits, doctor.Keys.Keys.PaillierPublicKey, masks?.EncryptorFor(doctor.Keys).OwnPoolFor(bits.Length));
         var patientCopy = await copies.PatientCopyAsync(patientUid, doctor.Uid, submissionId, context.PatientKeys, EnvelopeReader.For(doctor.Keys), ct);
         var forPatient = evaluator.Difference(check, patientCopy, context.PatientKeys.GetPaillierPublicKey());
         Disclosure? answered = null;

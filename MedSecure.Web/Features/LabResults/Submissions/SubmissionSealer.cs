@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Text;
 using System.Text.Json.Nodes;
 using MedSecure.Paillier;
@@ -73,15 +74,17 @@ public sealed class SubmissionSealer
 
     private readonly RecordSigner _signer;
     private readonly LabCatalog _catalog;
+    private readonly MaskPools? _masks;
 
-    /// <summary>Creates the sealer for the standard catalog.</summary>
+    /// <summary>Creates the sealer for the standard catalog, without mask pools (every mask computed on the spot).</summary>
     public SubmissionSealer(RecordSigner signer) : this(signer, LabCatalog.Standard) { }
 
-    /// <summary>Creates the sealer; <paramref name="catalog"/> sizes the padding bucket.</summary>
-    public SubmissionSealer(RecordSigner signer, LabCatalog catalog)
+    /// <summary>Creates the sealer; <paramref name="catalog"/> sizes the padding bucket, <paramref name="masks"/> supplies precomputed masks.</summary>
+    public SubmissionSealer(RecordSigner signer, LabCatalog catalog, MaskPools? masks = null)
     {
         _signer = signer ?? throw new ArgumentNullException(nameof(signer));
         _catalog = catalog ?? throw new ArgumentNullException(nameof(catalog));
+        _masks = masks;
     }
 
     /// <summary>The envelope context: which copy of which submission, between whom.</summary>
@@ -91,8 +94,19 @@ public sealed class SubmissionSealer
     /// <summary>Encrypts and signs <paramref name="draft"/>.</summary>
     /// <exception cref="RecordTamperedException">The doctor's published keys are malformed or do not match their fingerprint.</exception>
     /// <exception cref="ArgumentException">The keys are not the patient's, or there is nothing to send.</exception>
-    public SealedSubmission Seal(SubmissionDraft draft, PublicKeyRecord doctorKeys, UnlockedKeys patient)
+    public SealedSubmission Seal(SubmissionDraft draft, PublicKeyRecord doctorKeys, UnlockedKeys patient) =>
+        Seal(draft, doctorKeys, patient, _masks?.EncryptorFor(patient) ?? PooledEncryptor.Unpooled(patient?.Keys.Paillier));
+
+    /// <summary>
+    /// Encrypts and signs <paramref name="draft"/> with <paramref name="encryptor"/>: every Paillier encryption of
+    /// the submission (values under both keys, comparison bits, envelope keys) in one batch, from precomputed
+    /// masks where the pools have them and on both cores for the rest.
+    /// </summary>
+    /// <exception cref="RecordTamperedException">The doctor's published keys are malformed or do not match their fingerprint.</exception>
+    /// <exception cref="ArgumentException">The keys are not the patient's, or there is nothing to send.</exception>
+    public SealedSubmission Seal(SubmissionDraft draft, PublicKeyRecord doctorKeys, UnlockedKeys patient, PooledEncryptor encryptor)
     {
+        ArgumentNullException.ThrowIfNull(encryptor);
         ArgumentNullException.ThrowIfNull(draft);
         ArgumentNullException.ThrowIfNull(doctorKeys);
         ArgumentNullException.ThrowIfNull(patient);
@@ -105,25 +119,37 @@ public sealed class SubmissionSealer
             throw new ArgumentException("A submission needs at least one value.", nameof(draft));
         }
 
-        PaillierPublicKey doctorKey = doctorKeys.GetPaillierPublicKey();
-        PaillierPublicKey patientKey = patient.Keys.PaillierPublicKey;
-        var doctorValues = new JsonObject();
-        var patientValues = new JsonObject();
-        foreach (var value in draft.Values)
-        {
-            doctorValues[value.AnalyteId] = JsonNode.Parse(doctorKey.EncryptDecimal(value.Value, value.Decimals).ToJson());
-            // The private key encrypts with the CRT shortcut: same ciphertext distribution, faster.
-            patientValues[value.AnalyteId] = JsonNode.Parse(patient.Keys.Paillier.EncryptDecimal(value.Value, value.Decimals).ToJson());
-        }
-
-        var context = EnvelopeContext(draft.PatientUid, draft.DoctorUid, draft.SubmissionId);
+        // One instance per doctor key across requests, so its fast-mode table is built once.
+        PaillierPublicKey doctorKey = encryptor.KeyFor(doctorKeys.GetPaillierPublicKey());
+        PaillierPublicKey patientKey = encryptor.KeyFor(patient.Keys.PaillierPublicKey);
         // The bits of each value a threshold check reads, so the doctor's side can compare without learning
         // more than the side of the cut-off (see ComparisonBits); only this session knows the values.
-        var comparisonBits = ComparisonBits.Build(draft.Values, doctorKey, FormulaCatalog.Standard);
+        var bitsPlan = ComparisonBits.Plan(draft.Values, FormulaCatalog.Standard);
+        var batch = new List<(PaillierPublicKey, BigInteger)>(2 * draft.Values.Count + bitsPlan.Sum(p => p.Bits.Length));
+        foreach (var value in draft.Values)
+        {
+            var scaled = EncryptedFixedPoint.ToScaledInteger(value.Value, value.Decimals);
+            batch.Add((doctorKey, scaled));
+            batch.Add((patientKey, scaled));
+        }
+        batch.AddRange(bitsPlan.SelectMany(p => p.Bits).Select(b => (doctorKey, b)));
+        var ciphertexts = encryptor.EncryptAll(batch);
+
+        var doctorValues = new JsonObject();
+        var patientValues = new JsonObject();
+        for (int i = 0; i < draft.Values.Count; i++)
+        {
+            var value = draft.Values[i];
+            doctorValues[value.AnalyteId] = JsonNode.Parse(EncryptedFixedPoint.FromCiphertext(ciphertexts[2 * i], value.Decimals, BigInteger.One).ToJson());
+            patientValues[value.AnalyteId] = JsonNode.Parse(EncryptedFixedPoint.FromCiphertext(ciphertexts[2 * i + 1], value.Decimals, BigInteger.One).ToJson());
+        }
+        var comparisonBits = ComparisonBits.Assemble(bitsPlan, doctorKey, ciphertexts[(2 * draft.Values.Count)..]);
+
+        var context = EnvelopeContext(draft.PatientUid, draft.DoctorUid, draft.SubmissionId);
         var doctorEnvelope = SealedEnvelope.Seal(DoctorContent(draft.PanelIds, doctorValues, comparisonBits), DoctorCopyType, context,
-            new Dictionary<string, PaillierPublicKey> { [draft.DoctorUid] = doctorKey }, PaddingFor(doctorKey));
+            new Dictionary<string, PaillierPublicKey> { [draft.DoctorUid] = doctorKey }, PaddingFor(doctorKey), encryptor);
         var patientEnvelope = SealedEnvelope.Seal(PatientContent(draft.PanelIds, patientValues), PatientCopyType, context,
-            new Dictionary<string, PaillierPublicKey> { [draft.PatientUid] = patientKey, [draft.DoctorUid] = doctorKey }, PaddingFor(patientKey));
+            new Dictionary<string, PaillierPublicKey> { [draft.PatientUid] = patientKey, [draft.DoctorUid] = doctorKey }, PaddingFor(patientKey), encryptor);
 
         var sentAt = draft.SentAt.ToUnixTimeMilliseconds();
         var doctorCopy = SealedCopy(draft, "doctor", doctorKeys.Fingerprint, sentAt, doctorEnvelope);

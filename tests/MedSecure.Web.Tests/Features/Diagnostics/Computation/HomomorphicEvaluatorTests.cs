@@ -88,6 +88,34 @@ public sealed class HomomorphicEvaluatorTests(ThreeAccountKeys keys) : IClassFix
     }
 
     [Fact]
+    public void Pooled_bits_evaluation_and_comparison_give_the_same_answers_as_masks_made_on_the_spot()
+    {
+        using var pools = new MaskPools(new MaskPoolOptions());
+        using var doctor = new UnlockedKeys("doctor", keys.Doctor.Duplicate()) { OwnKeyMasks = new OwnKeyMasks(pools, keys.Doctor.Paillier) };
+        var warmUp = pools.EncryptorFor(doctor);
+        warmUp.EncryptAll(Enumerable.Range(0, 40).Select(_ => (Key, BigInteger.Zero)).ToList());
+        while (pools.FillOnce())
+        {
+        }
+        var encryptor = pools.EncryptorFor(doctor);
+        var check = Catalog.GetCheck("ldl-very-high");
+        foreach (var ldl in new[] { 189m, 190m, 191m })
+        {
+            var sealedBits = ComparisonBits.Build([new("ldl", ldl, 0)], Key, Catalog, encryptor)!;
+            var bits = ComparisonBits.Read(new System.Text.Json.Nodes.JsonObject { [ComparisonBits.Field] = sealedBits }, "ldl", Key, Catalog.Labs)!;
+            var blinded = _evaluator.Compare(check, "s", bits, Key, encryptor.OwnPoolFor(bits.Length));
+            Assert.Equal(check.IsMet(ldl), _decryptor.IsMet(blinded, keys.Doctor.Paillier));
+        }
+        var formula = Catalog.Formulas.First(f => f.Inputs.Count > 1 && f.SubmissionCount == 1);
+        var plain = formula.Inputs.ToDictionary(i => i, i => Catalog.Labs.GetAnalyte(i.AnalyteId).Plausible.Min + 1);
+        var submission = new SubmissionCiphertexts("s", formula.Inputs.ToDictionary(i => i.AnalyteId,
+            i => Key.EncryptDecimal(plain[i], Catalog.Labs.GetAnalyte(i.AnalyteId).Decimals)));
+        var result = _evaluator.Evaluate(formula, [submission], Key, encryptor);
+        Assert.Equal(formula.Evaluate(plain), _decryptor.Decrypt(result, keys.Doctor.Paillier));
+        Assert.True(encryptor.Totals.Pooled > 0);
+    }
+
+    [Fact]
     public void Each_comparison_draws_fresh_blinding_and_no_decryption_is_a_small_number_near_the_difference()
     {
         var check = Catalog.GetCheck("ldl-very-high");
