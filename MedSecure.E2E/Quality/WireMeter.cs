@@ -47,6 +47,9 @@ public sealed class WireRequest
     /// <summary>Path and query, for messages.</summary>
     public string PathAndQuery => new Uri(Url).PathAndQuery;
 
+    /// <summary>The site icon, which the browser loads outside the page's own requests.</summary>
+    public bool IsFavicon => new Uri(Url).AbsolutePath.StartsWith("/favicon", StringComparison.Ordinal);
+
     /// <summary>A stylesheet or script.</summary>
     public bool IsStaticAsset => Type is "Stylesheet" or "Script";
 
@@ -117,7 +120,9 @@ public sealed class WireMeter
         for (var i = 0; i < 200; i++)
         {
             var requests = Requests;
-            if (requests.Count >= expectAtLeast && requests.All(r => r.Done))
+            // Chromium fetches the favicon on its own schedule and may never report it finished (it
+            // is counted when it does): a page is settled without it.
+            if (requests.Count >= expectAtLeast && requests.All(r => r.Done || r.IsFavicon))
             {
                 return requests;
             }
