@@ -36,17 +36,6 @@ public sealed class FhirImportTests(BrowserFixture fixture, ITestOutputHelper ou
 
     private static FilePayload File(string json) => new() { Name = "results.json", MimeType = "application/fhir+json", Buffer = Encoding.UTF8.GetBytes(json) };
 
-    /// <summary>
-    /// The file on disk, as a person picks it: with scripts disabled Playwright sets a file input from
-    /// a path (the browser reads it), not from a buffer it would inject with script.
-    /// </summary>
-    private static string FileOnDisk(string json)
-    {
-        var path = Path.Combine(Path.GetTempPath(), $"medsecure-e2e-{Guid.NewGuid():N}.json");
-        System.IO.File.WriteAllText(path, json);
-        return path;
-    }
-
     private static async System.Threading.Tasks.Task ExpectLipidsImportedAsync(IPage page)
     {
         await Assertions.Expect(page.GetByLabel("Total cholesterol (mg/dL)")).ToHaveValueAsync("201");
@@ -92,56 +81,49 @@ public sealed class FhirImportTests(BrowserFixture fixture, ITestOutputHelper ou
     }
 
     /// <summary>
-    /// Picks a file for the form's file field through DevTools' own DOM.setFileInputFiles, as the
-    /// browser's file dialog would: Playwright's SetInputFiles dispatches its events through page
-    /// script, and with scripts off it sometimes never returned (a hang, not a failure).
+    /// A browser that runs none of MedSecure's script: every script request is refused at the network,
+    /// and the content security policy forbids inline script, so neither htmx nor site.js ever runs —
+    /// the page a patient with JavaScript off gets. Playwright's own switch (JavaScriptEnabled = false)
+    /// is not used here: after the multipart post rendered its page, its locators never returned, not
+    /// even at their timeout, which hung the whole suite.
     /// </summary>
-    private static async System.Threading.Tasks.Task SetFileWithoutScriptsAsync(IPage page, string path)
+    private async System.Threading.Tasks.Task<IBrowserContext> ContextWithoutScriptsAsync(SignedInUser patient)
     {
-        await Assertions.Expect(page.GetByLabel("FHIR file")).ToBeVisibleAsync();
-        var cdp = await page.Context.NewCDPSessionAsync(page);
-        var document = await cdp.SendAsync("DOM.getDocument", new Dictionary<string, object> { ["depth"] = 0 });
-        var root = document!.Value.GetProperty("root").GetProperty("nodeId").GetInt32();
-        var input = await cdp.SendAsync("DOM.querySelector", new Dictionary<string, object> { ["nodeId"] = root, ["selector"] = "input[type=file][name='Import.File']" });
-        var nodeId = input!.Value.GetProperty("nodeId").GetInt32();
-        Assert.True(nodeId != 0, "no file field on the page");
-        await cdp.SendAsync("DOM.setFileInputFiles", new Dictionary<string, object> { ["nodeId"] = nodeId, ["files"] = new[] { path } });
-        await cdp.DetachAsync();
+        var context = await fixture.ContextAsAsync(patient);
+        await context.RouteAsync(
+            request => new Uri(request).AbsolutePath.EndsWith(".js", StringComparison.OrdinalIgnoreCase),
+            route => route.AbortAsync("blockedbyclient"));
+        return context;
     }
 
-    // Skipped, not deleted: with scripts off, picking the file (Playwright's SetInputFiles, then
-    // DevTools' DOM.setFileInputFiles) hung or failed on the clean-clone CI run though it passed in
-    // the helper's runs. The same plain multipart post is covered without a browser by
-    // FhirImportPageTests (every case, full page); make the browser pick files reliably, then unskip.
-    [Fact(Skip = "Picking a file with JavaScript disabled is unreliable in Playwright here; FhirImportPageTests covers the plain multipart post")]
+    [Fact]
     public async System.Threading.Tasks.Task Without_javascript_the_upload_is_a_plain_multipart_post_and_a_bad_file_gets_a_message_by_the_field()
     {
         var world = await QualityAccounts.GetAsync(fixture);
-        await using var context = await fixture.ContextAsAsync(world.Patient, new() { JavaScriptEnabled = false });
+        await using var context = await ContextWithoutScriptsAsync(world.Patient);
         var page = await context.NewPageAsync();
-        await page.GotoAsync("/Patient/Submit");
-        Assert.False(await page.EvaluateAsync<bool>("() => typeof htmx !== 'undefined'"), "scripts ran: the test would prove nothing");
+        var scriptRequests = 0;
+        page.RequestFailed += (_, request) => { if (request.ResourceType == "script") scriptRequests++; };
+        await PatientSteps.OpenFormWithVitalSignsAsync(page, world.Doctor.Name, world.DoctorSpecialty);
+        Assert.False(await page.EvaluateAsync<bool>("() => typeof htmx !== 'undefined'"), "htmx ran: the test would prove nothing");
+        Assert.True(scriptRequests > 0, "the page asked for no script: the test would prove nothing");
+        await page.GetByLabel("Systolic blood pressure (mmHg)").FillAsync("128");
 
-        var notJson = FileOnDisk("this is not json");
-        var lipids = FileOnDisk(LipidBundle);
-        try
-        {
-            await SetFileWithoutScriptsAsync(page, notJson);
-            await page.GetByRole(AriaRole.Button, new() { Name = "Import", Exact = true }).ClickAsync();
-            await Assertions.Expect(page.Locator("[data-valmsg-for='Import.File']")).ToContainTextAsync("not FHIR JSON");
-            Assert.Empty(await Accessibility.ViolationsAsync(page, "submit with an import error"));
+        await page.GetByLabel("FHIR file").SetInputFilesAsync(File("this is not json"));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Import", Exact = true }).ClickAsync();
+        await page.WaitForURLAsync("**/Patient/Submit?handler=Import");
+        await Assertions.Expect(page.Locator("[data-valmsg-for='Import.File']")).ToContainTextAsync("not FHIR JSON");
+        // The whole form came back from the plain post with what was typed and picked before it.
+        await Assertions.Expect(page.GetByLabel("Systolic blood pressure (mmHg)")).ToHaveValueAsync("128");
+        await Assertions.Expect(page.GetByLabel(world.Doctor.Name, new() { Exact = true })).ToBeCheckedAsync();
+        Assert.Empty(await Accessibility.ViolationsAsync(page, "submit with an import error"));
 
-            await SetFileWithoutScriptsAsync(page, lipids);
-            await page.GetByRole(AriaRole.Button, new() { Name = "Import", Exact = true }).ClickAsync();
-            await ExpectLipidsImportedAsync(page);
-            Assert.Contains("handler=Import", page.Url, StringComparison.Ordinal);
-            await Assertions.Expect(page.Locator("[data-valmsg-for='Import.File']")).ToBeEmptyAsync();
-        }
-        finally
-        {
-            System.IO.File.Delete(notJson);
-            System.IO.File.Delete(lipids);
-        }
+        await page.GetByLabel("FHIR file").SetInputFilesAsync(File(LipidBundle));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Import", Exact = true }).ClickAsync();
+        await ExpectLipidsImportedAsync(page);
+        await Assertions.Expect(page.Locator("[data-valmsg-for='Import.File']")).ToBeEmptyAsync();
+        await Assertions.Expect(page.GetByLabel("Systolic blood pressure (mmHg)")).ToHaveValueAsync("128");
+        Assert.False(await page.EvaluateAsync<bool>("() => typeof htmx !== 'undefined'"), "htmx ran after the post");
     }
 
     [Fact]
