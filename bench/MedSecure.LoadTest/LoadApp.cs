@@ -2,6 +2,7 @@ using MedSecure.Web.Firebase;
 using MedSecure.Web.Storage;
 using MedSecure.Web.Storage.Firebase;
 using MedSecure.Web.Storage.Firestore;
+using MedSecure.ScaleOut.Tests.Support;
 using MedSecure.Web.Tests.Support;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
 using MedSecure.LoadTest;
+using MedSecure.ScaleOut.Tests.Support;
 using MedSecure.Web.Storage;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -78,6 +78,22 @@ public sealed class RedisServer : IAsyncDisposable
         _process = null;
     }
 
+    /// <summary>Kills the server at once without waiting (usable from process-exit and Ctrl+C handlers, where nothing async runs).</summary>
+    public void Kill()
+    {
+        if (_process is { HasExited: false })
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+    }
+
+    /// <summary>How many keys the server holds (to show that instances really share it).</summary>
+    public async Task<long> KeyCountAsync()
+    {
+        await using var connection = await ConnectAsync();
+        return await connection.GetServer(IPAddress.Loopback, Port).DatabaseSizeAsync();
+    }
+
     /// <summary>A client connection (the caller disposes it).</summary>
     public Task<ConnectionMultiplexer> ConnectAsync() =>
         ConnectionMultiplexer.ConnectAsync(new ConfigurationOptions { EndPoints = { { IPAddress.Loopback, Port } }, AllowAdmin = true, ConnectTimeout = 2000 });
