@@ -507,6 +507,11 @@ public sealed class DoctorWorkflowTests(MedSecureWebFactory app) : IClassFixture
         Assert.Null(answer.Document.QuerySelector("#compute")!.GetAttribute("hx-swap-oob"));
         Assert.NotNull(answer.Document.QuerySelector("[data-withheld='friedewald-ldl']"));
         Assert.NotNull(answer.Document.QuerySelector("[data-result='formula~non-hdl-cholesterol']"));
+
+        // A check is a button of the same form with its own target, which a plain post follows too.
+        var check = await doctor.Client.PressAsync($"/Doctor/Submissions/{id}", "[data-check='ldl-very-high']");
+        Assert.NotNull(check.Document.QuerySelector("h1"));
+        Assert.NotNull(check.Document.QuerySelector("[data-result='check~ldl-very-high']"));
     }
 
     [Fact]
