@@ -39,7 +39,7 @@ public sealed class MissionTests(BrowserFixture fixture, ITestOutputHelper outpu
         await patient.GotoAsync("/Patient");
         await patient.Locator($"[data-submission='{id}'] a").ClickAsync();
         await Assertions.Expect(patient.Locator("#diagnosis-text")).ToContainTextAsync("Recheck in three months.");
-        await Assertions.Expect(patient.Locator("#computed-results")).ToContainTextAsync(DoctorSteps.ExpectedMap);
+        await Assertions.Expect(patient.Locator("#sent-results")).ToContainTextAsync(DoctorSteps.ExpectedMap);
         await Assertions.Expect(patient.Locator("#audit-log")).ToContainTextAsync("Mean arterial pressure");
 
         foreach (var page in new[] { patient, doctor })

@@ -31,7 +31,7 @@ public sealed class NoJavaScriptTests(BrowserFixture fixture, ITestOutputHelper 
         await page.GotoAsync("/Patient");
         await page.Locator($"[data-submission='{world.DiagnosedId}'] a").ClickAsync();
         await Assertions.Expect(page.Locator("#diagnosis-text")).ToContainTextAsync(QualityWorld.Diagnosis);
-        await Assertions.Expect(page.Locator("#computed-results")).ToContainTextAsync(DoctorSteps.ExpectedMap);
+        await Assertions.Expect(page.Locator("#sent-results")).ToContainTextAsync(DoctorSteps.ExpectedMap);
     }
 
     [Fact]

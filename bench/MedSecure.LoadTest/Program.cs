@@ -324,7 +324,9 @@ internal static class LoadTestMain
             var url = $"/Doctor/Submissions/{id}";
             var page = await doctor.Browser.GetAsync(url);
             latencies.Record("doctor: open submission (GET)", page.Elapsed);
-            var check = await doctor.Browser.PostAsync($"{url}?handler=Check", Browser.Fill(page, "form:has(input[name=checkId])"));
+            // Every formula and check is a named button of the one compute form.
+            var checkId = page.Document.QuerySelector("button[name=checkId]")?.GetAttribute("value") ?? "";
+            var check = await doctor.Browser.PostAsync($"{url}?handler=Check", Browser.Fill(page, "#compute-form", ("checkId", checkId)));
             latencies.Record("doctor: threshold check (POST)", check.Elapsed);
             if (check.Status != HttpStatusCode.OK)
             {

@@ -33,7 +33,7 @@ public sealed class TwoInstanceTests(Cluster cluster)
         var inbox = await doctor.Client.GetAsync("/Doctor");
         Assert.Equal(HttpStatusCode.OK, inbox.Status);
         Assert.Contains("Pat Twoinstances", inbox.Html);
-        var computed = await doctor.Client.SubmitAsync($"/Doctor/Submissions/{id}", "form:has(input[name=formulaId][value='map'])", Form(("formulaId", "map")), htmx: true);
+        var computed = await doctor.Client.PressAsync($"/Doctor/Submissions/{id}", "button[name=formulaId][value='map']", htmx: true);
         Assert.Equal(HttpStatusCode.OK, computed.Status);
         Assert.Contains("93.3", computed.Html);
         doctor.Balancer.Target = cluster.One;

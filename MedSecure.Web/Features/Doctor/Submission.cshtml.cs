@@ -49,6 +49,16 @@ public sealed class SubmissionModel(DoctorWorkbench workbench, SignedInKeys sign
     [BindProperty(SupportsGet = true)]
     public bool Sent { get; set; }
 
+    /// <summary>Set for an HTMX answer that brings the compute list out of band (it changes with every result).</summary>
+    public bool ComputeOutOfBand { get; private set; }
+
+    /// <summary>Set for an HTMX answer that brings the results out of band (after the diagnosis is sent).</summary>
+    public bool ResultsOutOfBand { get; private set; }
+
+    /// <summary>Whether a result went with the sent diagnosis.</summary>
+    public bool WasSent(ResultLine line) =>
+        line is not null && Submission?.SentDiagnosis?.Results.Any(r => r.Key == line.Key) == true;
+
     /// <summary>The catalog (for names and units).</summary>
     public FormulaCatalog Catalog => catalog;
 
@@ -85,6 +95,8 @@ public sealed class SubmissionModel(DoctorWorkbench workbench, SignedInKeys sign
                     return RedirectToPage("/Doctor/Submission", new { id = Id, sent = "true" });
                 }
                 Sent = true;
+                // The results lose their tick boxes and computing closes: both sections come along.
+                ComputeOutOfBand = ResultsOutOfBand = true;
             }
             catch (AlreadyDiagnosedException)
             {
@@ -95,7 +107,7 @@ public sealed class SubmissionModel(DoctorWorkbench workbench, SignedInKeys sign
                 Message = RecordTamperedException.PlainMessage;
             }
         }
-        return await ShowAsync(doctor, null, ct) ? this.PageOrPartial("_Diagnosis") : NotFound();
+        return await ShowAsync(doctor, null, ct) ? this.PageOrPartial("_Diagnosed") : NotFound();
     }
 
     private async Task<IActionResult> RunAsync(Func<ActingDoctor, CancellationToken, Task<ResultLine?>> compute, CancellationToken ct)
@@ -123,6 +135,10 @@ public sealed class SubmissionModel(DoctorWorkbench workbench, SignedInKeys sign
         {
             Message = NotComputableException.PlainMessage;
         }
+        catch (ComputingClosedException)
+        {
+            Message = ComputingClosedException.PlainMessage;
+        }
         catch (MedSecure.Web.Features.Diagnostics.Ledger.DisclosureBusyException)
         {
             Message = MedSecure.Web.Features.Diagnostics.Ledger.DisclosureBusyException.PlainMessage;
@@ -132,7 +148,9 @@ public sealed class SubmissionModel(DoctorWorkbench workbench, SignedInKeys sign
             return NotFound();
         }
         ModelState.Clear();
-        return this.PageOrPartial("_Results");
+        // What may still be computed changes with each result (and with a refusal): the list comes along.
+        ComputeOutOfBand = Request.IsHtmx() && Submission is not null;
+        return this.PageOrPartial("_Computed");
     }
 
     private async Task<bool> ShowAsync(ActingDoctor doctor, string? justComputed, CancellationToken ct)

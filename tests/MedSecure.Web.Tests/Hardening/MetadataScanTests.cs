@@ -117,8 +117,8 @@ public sealed class MetadataScanTests(ScanJourneyWebFactory sqliteApp, Firestore
             {
                 var page = await doctor.Client.GetAsync($"/Doctor/Submissions/{id}");
                 Assert.Equal(HttpStatusCode.OK, page.Status);
-                var next = page.Document.QuerySelectorAll("input[name=formulaId]").Select(i => (Handler: "Compute", Field: "formulaId", Kind: "formula", Id: i.GetAttribute("value")!))
-                    .Concat(page.Document.QuerySelectorAll("input[name=checkId]").Select(i => (Handler: "Check", Field: "checkId", Kind: "check", Id: i.GetAttribute("value")!)))
+                var next = page.Document.QuerySelectorAll("button[name=formulaId]").Select(i => (Handler: "Compute", Field: "formulaId", Kind: "formula", Id: i.GetAttribute("value")!))
+                    .Concat(page.Document.QuerySelectorAll("button[name=checkId]").Select(i => (Handler: "Check", Field: "checkId", Kind: "check", Id: i.GetAttribute("value")!)))
                     .FirstOrDefault(o => tried.Add($"{o.Kind}~{o.Id}"));
                 if (next.Id is null)
                 {

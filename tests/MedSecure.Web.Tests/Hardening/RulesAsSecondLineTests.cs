@@ -107,7 +107,7 @@ public sealed class RulesAsSecondLineTests(FirestoreWebFactory app) : IClassFixt
         var inbox = await doctor.Client.GetAsync("/Doctor");
         Assert.NotNull(inbox.Document.QuerySelector($"[data-submission='{id}']"));
         Assert.Equal(HttpStatusCode.OK, (await doctor.Client.GetAsync($"/Doctor/Submissions/{id}")).Status);
-        var check = await doctor.Client.SubmitAsync($"/Doctor/Submissions/{id}", "form:has(input[name=checkId][value='hba1c-diabetes'])", Form(("checkId", "hba1c-diabetes")), htmx: true);
+        var check = await doctor.Client.PressAsync($"/Doctor/Submissions/{id}", "button[name=checkId][value='hba1c-diabetes']", htmx: true);
         Assert.Equal(HttpStatusCode.OK, check.Status);
         var sent = await doctor.Client.SubmitAsync($"/Doctor/Submissions/{id}", "#diagnosis-form",
             Form(("DiagnosisText", "HbA1c is in the diabetes range; start metformin."), ("Include", "check~hba1c-diabetes")));

@@ -61,8 +61,8 @@ public sealed class TamperEvidentHistoryTests(MedSecureWebFactory app) : IClassF
                 new DirectoryEntry(doctor.Uid, doctor.Name, "General practice", doctorKeys.Fingerprint), doctorKeys, keys)).SubmissionId;
         }
         var page = $"/Doctor/Submissions/{id}";
-        await doctor.Client.SubmitAsync(page, "form:has(input[name=formulaId][value='non-hdl-cholesterol'])", Form(("formulaId", "non-hdl-cholesterol")), htmx: true);
-        await doctor.Client.SubmitAsync(page, "form:has(input[name=checkId][value='ldl-very-high'])", Form(("checkId", "ldl-very-high")), htmx: true);
+        await doctor.Client.PressAsync(page, "button[name=formulaId][value='non-hdl-cholesterol']", htmx: true);
+        await doctor.Client.PressAsync(page, "button[name=checkId][value='ldl-very-high']", htmx: true);
         var sent = await doctor.Client.SubmitAsync(page, "#diagnosis-form", Form(("DiagnosisText", Diagnosis)));
         Assert.Equal($"{page}?sent=true", sent.RedirectTarget);
         return new Journey(patient, doctor, id);

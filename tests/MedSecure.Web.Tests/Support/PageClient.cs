@@ -63,6 +63,29 @@ public sealed class PageClient(HttpClient http) : IDisposable
     }
 
     /// <summary>
+    /// Presses a named submit button (found by selector on the page at <paramref name="pageUrl"/>), as a
+    /// browser does: its form's hidden fields plus the button's own name and value, posted to the button's
+    /// own target (formaction, or hx-post for HTMX) when it has one, else to its form's.
+    /// </summary>
+    public async Task<Answer> PressAsync(string pageUrl, string buttonSelector, bool htmx = false)
+    {
+        var page = await GetAsync(pageUrl);
+        var button = page.Document.QuerySelector<IHtmlButtonElement>(buttonSelector)
+            ?? throw new InvalidOperationException($"No button {buttonSelector} on {pageUrl}: {page.Html}");
+        var form = button.Form ?? throw new InvalidOperationException($"The button {buttonSelector} is in no form.");
+        var fields = form.Elements.OfType<IHtmlInputElement>()
+            .Where(i => i.Type == "hidden" && !string.IsNullOrEmpty(i.Name))
+            .Select(i => new KeyValuePair<string, string>(i.Name!, i.Value))
+            .Append(new KeyValuePair<string, string>(button.Name ?? "", button.Value))
+            .Where(f => f.Key.Length > 0)
+            .ToList();
+        var action = htmx
+            ? button.GetAttribute("hx-post") ?? form.GetAttribute("hx-post") ?? form.Action
+            : button.GetAttribute("formaction") ?? form.GetAttribute("action") ?? pageUrl;
+        return await PostAsync(action, fields, htmx);
+    }
+
+    /// <summary>
     /// Presses the submit button of a form already on screen (a form that came back with a message),
     /// sending what it holds: hidden fields, typed values, ticked boxes and radios. This is a retry as a
     /// person makes it, with the same idempotency key.

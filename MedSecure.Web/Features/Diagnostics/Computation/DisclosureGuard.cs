@@ -9,7 +9,8 @@ public readonly record struct RawValue(string SubmissionId, string AnalyteId);
 
 /// <summary>What one decrypted formula result tells the doctor: a linear combination of raw values (the bias is public).</summary>
 /// <param name="Weights">Weight per raw value.</param>
-public sealed record LinearDisclosure(IReadOnlyDictionary<RawValue, Rational> Weights)
+/// <param name="Name">The result's name as the doctor saw it (e.g. "Non-HDL cholesterol"), to say which one a refusal comes from.</param>
+public sealed record LinearDisclosure(IReadOnlyDictionary<RawValue, Rational> Weights, string Name = "")
 {
     /// <summary>The combination a formula computed over the given submissions (index i of the formula's inputs → submission i).</summary>
     public static LinearDisclosure Of(DiagnosticFormula formula, IReadOnlyList<string> inputSubmissions)
@@ -20,9 +21,14 @@ public sealed record LinearDisclosure(IReadOnlyDictionary<RawValue, Rational> We
             var raw = new RawValue(inputSubmissions[term.Input.Submission], term.Input.AnalyteId);
             weights[raw] = weights.GetValueOrDefault(raw) + term.Weight;
         }
-        return new LinearDisclosure(weights);
+        return new LinearDisclosure(weights, formula.Name);
     }
 }
+
+/// <summary>Why a formula is refused: the raw value it would reveal and the earlier results that, with it, would reveal it.</summary>
+/// <param name="Revealed">The raw value.</param>
+/// <param name="Because">A smallest set of earlier results that, together with the new one, solve for it.</param>
+public sealed record DisclosureRefusal(RawValue Revealed, IReadOnlyList<LinearDisclosure> Because);
 
 /// <summary>
 /// Keeps promise 2 (a doctor never learns a raw value) across results, not just within one:
@@ -62,6 +68,30 @@ public static class DisclosureGuard
         return after.Where(v => !before.Contains(v)).Select(v => (RawValue?)v).FirstOrDefault();
     }
 
+    /// <summary>
+    /// Like <see cref="WouldReveal"/>, and names the earlier results responsible: each earlier result
+    /// is dropped in turn when the value stays derivable without it, so what is left is a smallest set
+    /// the doctor can recognise (e.g. just "Non-HDL cholesterol" for Friedewald LDL).
+    /// </summary>
+    public static DisclosureRefusal? Explain(IReadOnlyList<LinearDisclosure> earlier, LinearDisclosure next)
+    {
+        ArgumentNullException.ThrowIfNull(earlier);
+        if (WouldReveal(earlier, next) is not { } revealed)
+        {
+            return null;
+        }
+        var because = earlier.ToList();
+        for (var i = because.Count - 1; i >= 0; i--)
+        {
+            var without = because.Where((_, j) => j != i).ToList();
+            if (Derivable([.. without, next]).Contains(revealed))
+            {
+                because = without;
+            }
+        }
+        return new DisclosureRefusal(revealed, because);
+    }
+
     // Gauss–Jordan elimination over exact rationals; the matrices are tiny (results × values).
     private static void ReduceToEchelonForm(List<Rational[]> matrix, int columnCount)
     {
@@ -96,12 +126,35 @@ public static class DisclosureGuard
 }
 
 /// <summary>Together with results already computed for this patient, a formula would reveal a raw value.</summary>
-public sealed class CombinedDisclosureRefusedException(string analyteName)
-    : Exception($"Together with results already computed for this patient, this formula would reveal their {analyteName} value.")
+/// <param name="analyteName">The analyte that would be revealed.</param>
+/// <param name="earlierResults">The names of the earlier results that, with this formula, would reveal it.</param>
+public sealed class CombinedDisclosureRefusedException(string analyteName, IReadOnlyList<string> earlierResults)
+    : Exception(DisclosureWording.Reason(analyteName, earlierResults))
 {
     /// <summary>The analyte that would be revealed.</summary>
     public string AnalyteName { get; } = analyteName;
 
+    /// <summary>The earlier results responsible.</summary>
+    public IReadOnlyList<string> EarlierResults { get; } = earlierResults;
+
     /// <summary>The message shown to the doctor.</summary>
-    public string PlainMessage => $"Not run: together with results you already computed for this patient, it would reveal their {AnalyteName} value.";
+    public string PlainMessage => $"Not run: {DisclosureWording.Reason(AnalyteName, EarlierResults)}.";
+}
+
+/// <summary>How a refusal is told, the same on the button list and in a refusal message.</summary>
+public static class DisclosureWording
+{
+    /// <summary>E.g. "with Non-HDL cholesterol already computed it would reveal the patient's Triglycerides value".</summary>
+    public static string Reason(string analyteName, IReadOnlyList<string> earlierResults)
+    {
+        ArgumentNullException.ThrowIfNull(earlierResults);
+        var names = earlierResults.Where(n => n.Length > 0).Distinct(StringComparer.Ordinal).ToList();
+        var earlier = names.Count switch
+        {
+            0 => "the results already computed for this patient",
+            1 => names[0],
+            _ => string.Join(", ", names.Take(names.Count - 1)) + " and " + names[^1],
+        };
+        return $"with {earlier} already computed it would reveal the patient's {analyteName} value";
+    }
 }

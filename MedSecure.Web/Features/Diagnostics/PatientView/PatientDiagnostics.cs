@@ -26,7 +26,19 @@ public sealed record PatientDiagnosticsView(
     IReadOnlyList<AuditEvent> Audit,
     IReadOnlyList<string> Refusals,
     IReadOnlyList<string>? LogProblems = null,
-    string? DiagnosisMissing = null);
+    string? DiagnosisMissing = null)
+{
+    /// <summary>
+    /// The results that did not go with the diagnosis (all of them while there is none): the doctor
+    /// computed them, so the patient sees them, but apart from what the doctor sent.
+    /// </summary>
+    public IReadOnlyList<ResultLine> NotSent =>
+        Diagnosis is null ? Results : [.. Results.Where(r => !Diagnosis.Results.Any(d => d.Key == r.Key))];
+
+    /// <summary>Whether a result was computed after the diagnosis was sent (computing closes then; a record from a race still shows for what it is).</summary>
+    public bool ComputedAfterDiagnosis(ResultLine line) =>
+        line is not null && Diagnosis is not null && line.ComputedAt > Diagnosis.WrittenAt;
+}
 
 /// <summary>
 /// Reads, for the signed-in patient, the results the doctor computed on a submission, the

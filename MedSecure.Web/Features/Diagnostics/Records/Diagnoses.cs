@@ -10,9 +10,9 @@ using MedSecure.Web.Storage;
 
 namespace MedSecure.Web.Features.Diagnostics.Records;
 
-/// <summary>What the doctor sends back: free text and the results they chose to include.</summary>
+/// <summary>What the doctor sends back: free text and exactly the results they ticked.</summary>
 /// <param name="Text">The diagnosis as written.</param>
-/// <param name="Results">Included results, as the doctor saw them.</param>
+/// <param name="Results">The results sent with it, as the doctor saw them (inside the signed, encrypted body).</param>
 /// <param name="DoctorName">Who wrote it.</param>
 /// <param name="WrittenAt">When.</param>
 /// <param name="Seq">Its entry's position in the patient's log.</param>
@@ -42,12 +42,16 @@ public sealed class AlreadyDiagnosedException() : Exception(PlainMessage)
 /// <para>Hybrid encryption: a fresh random 256-bit key K encrypts the JSON payload
 /// <c>{"text":…,"results":[…]}</c> with AES-256-GCM (96-bit random nonce, 128-bit tag, additional
 /// data binding patient, submission and doctor); K, read as an unsigned big-endian integer, is
-/// Paillier-encrypted under the patient's public key. Stored and signed (type
-/// <see cref="DiagnosisType"/>):</para>
+/// Paillier-encrypted under the patient's public key, and again under the doctor's so that the
+/// doctor can re-read what they sent. Stored and signed (type <see cref="DiagnosisType"/>):</para>
 /// <code>
-/// { sealed: { v: 2, seq, submissionId, patientUid, doctorUid, doctorName, doctorFingerprint, at: unix ms,
-///             key: EncryptedFixedPoint (scale 0), nonce, body: ciphertext‖tag, sig } }
+/// { sealed: { v: 3, seq, submissionId, patientUid, doctorUid, doctorName, doctorFingerprint, at: unix ms,
+///             key: EncryptedFixedPoint (scale 0), doctorKey: EncryptedFixedPoint (scale 0), nonce,
+///             body: ciphertext‖tag, sig } }
 /// </code>
+/// <para>The body names the results sent with the diagnosis (kind, id and the value as shown), so
+/// which results went with it is covered by the doctor's signature like the text: a store writer who
+/// adds, drops or swaps one breaks the signature, and the record is refused.</para>
 /// </remarks>
 public sealed class Diagnoses(ITreeStore store, RecordSigner signer, AuditChain chain, MaskPools? masks = null)
 {
@@ -57,7 +61,7 @@ public sealed class Diagnoses(ITreeStore store, RecordSigner signer, AuditChain 
     /// <summary>Most characters a diagnosis may have.</summary>
     public const int MaxTextLength = 4000;
 
-    private const int FormatVersion = 2;
+    private const int FormatVersion = 3;
     private static readonly JsonSerializerOptions PayloadJson = new(JsonSerializerDefaults.Web);
 
     /// <summary>Path of a submission's diagnosis.</summary>
@@ -110,9 +114,8 @@ public sealed class Diagnoses(ITreeStore store, RecordSigner signer, AuditChain 
             }
             // A precomputed mask for the patient's key when there is one (the doctor's session answers this patient).
             var keyValue = new BigInteger(key, isUnsigned: true, isBigEndian: true);
-            var wrappedKey = masks is null
-                ? patientKeys.GetPaillierPublicKey().Encrypt(keyValue)
-                : masks.EncryptorFor(doctor.Keys).Encrypt(patientKeys.GetPaillierPublicKey(), keyValue);
+            var encryptor = masks?.EncryptorFor(doctor.Keys) ?? PooledEncryptor.Unpooled();
+            var wrapped = encryptor.EncryptAll([(patientKeys.GetPaillierPublicKey(), keyValue), (doctor.Keys.Keys.PaillierPublicKey, keyValue)]);
             var hash = "";
             var (at, seq) = await chain.AppendAsync(patientUid, submissionId, AuditEntryKind.Diagnosis, doctor, (seq, at) =>
             {
@@ -126,7 +129,8 @@ public sealed class Diagnoses(ITreeStore store, RecordSigner signer, AuditChain 
                     ["doctorName"] = doctor.Name,
                     ["doctorFingerprint"] = doctor.Keys.Keys.ToPublicKeyRecord().Fingerprint,
                     ["at"] = at.ToUnixTimeMilliseconds(),
-                    ["key"] = JsonNode.Parse(EncryptedFixedPoint.FromCiphertext(wrappedKey, 0, BigInteger.One).ToJson()),
+                    ["key"] = JsonNode.Parse(EncryptedFixedPoint.FromCiphertext(wrapped[0], 0, BigInteger.One).ToJson()),
+                    ["doctorKey"] = JsonNode.Parse(EncryptedFixedPoint.FromCiphertext(wrapped[1], 0, BigInteger.One).ToJson()),
                     ["nonce"] = Base64Url.EncodeToString(nonce),
                     ["body"] = Base64Url.EncodeToString(body),
                 };
@@ -157,7 +161,23 @@ public sealed class Diagnoses(ITreeStore store, RecordSigner signer, AuditChain 
     public async Task<Diagnosis?> ReadAsync(string submissionId, UnlockedKeys patient, string doctorUid, ECDsa doctorKey, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(patient);
-        if (await store.GetAsync(PathOf(patient.UserId, submissionId), ct) is not { } node)
+        return await OpenAsync(patient.UserId, submissionId, doctorUid, doctorKey, "key", patient.Keys.PaillierPublicKey, patient.Keys.Paillier, ct);
+    }
+
+    /// <summary>
+    /// The diagnosis as the doctor sent it, for the doctor to re-read: their own signature checked,
+    /// then the AES key decrypted with their Paillier key. Null when there is none.
+    /// </summary>
+    /// <exception cref="RecordTamperedException">Altered, moved, or signed by someone else; nothing was decrypted.</exception>
+    public async Task<Diagnosis?> ReadSentAsync(string patientUid, string submissionId, ActingDoctor doctor, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(doctor);
+        return await OpenAsync(patientUid, submissionId, doctor.Uid, doctor.Keys.Keys.SigningKey, "doctorKey", doctor.Keys.Keys.PaillierPublicKey, doctor.Keys.Keys.Paillier, ct);
+    }
+
+    private async Task<Diagnosis?> OpenAsync(string patientUid, string submissionId, string doctorUid, ECDsa doctorKey, string keyField, PaillierPublicKey readerPublic, PaillierPrivateKey reader, CancellationToken ct)
+    {
+        if (await store.GetAsync(PathOf(patientUid, submissionId), ct) is not { } node)
         {
             return null;
         }
@@ -167,7 +187,7 @@ public sealed class Diagnoses(ITreeStore store, RecordSigner signer, AuditChain 
         }
         signer.VerifyEmbedded(DiagnosisType, sealedRecord, doctorKey);
         if (ComputationRecords.Text(sealedRecord, "submissionId") != submissionId
-            || ComputationRecords.Text(sealedRecord, "patientUid") != patient.UserId
+            || ComputationRecords.Text(sealedRecord, "patientUid") != patientUid
             || ComputationRecords.Text(sealedRecord, "doctorUid") != doctorUid
             || sealedRecord["v"]?.GetValue<int>() != FormatVersion)
         {
@@ -176,8 +196,8 @@ public sealed class Diagnoses(ITreeStore store, RecordSigner signer, AuditChain 
         byte[] key = [];
         try
         {
-            var wrapped = EncryptedFixedPoint.FromJson(patient.Keys.PaillierPublicKey, sealedRecord["key"]!.ToJsonString());
-            var k = patient.Keys.Paillier.Decrypt(wrapped.Ciphertext);
+            var wrapped = EncryptedFixedPoint.FromJson(readerPublic, sealedRecord[keyField]!.ToJsonString());
+            var k = reader.Decrypt(wrapped.Ciphertext);
             if (k.Sign < 0 || k.GetBitLength() > 256)
             {
                 throw new RecordTamperedException();
@@ -194,10 +214,16 @@ public sealed class Diagnoses(ITreeStore store, RecordSigner signer, AuditChain 
             var plain = new byte[body.Length - tagSize];
             using (var aes = new AesGcm(key, tagSize))
             {
-                aes.Decrypt(nonce, body.AsSpan(0, plain.Length), body.AsSpan(plain.Length), plain, AdditionalData(patient.UserId, submissionId, doctorUid));
+                aes.Decrypt(nonce, body.AsSpan(0, plain.Length), body.AsSpan(plain.Length), plain, AdditionalData(patientUid, submissionId, doctorUid));
             }
             var payload = JsonSerializer.Deserialize<Payload>(plain, PayloadJson) ?? throw new RecordTamperedException();
-            return new Diagnosis(payload.Text, payload.Results ?? [], ComputationRecords.Text(sealedRecord, "doctorName"),
+            var results = payload.Results ?? [];
+            // One line per result: a body naming the same result twice was not written by this code.
+            if (results.Select(r => r.Key).Distinct(StringComparer.Ordinal).Count() != results.Count)
+            {
+                throw new RecordTamperedException();
+            }
+            return new Diagnosis(payload.Text, results, ComputationRecords.Text(sealedRecord, "doctorName"),
                 DateTimeOffset.FromUnixTimeMilliseconds(sealedRecord["at"]!.GetValue<long>()),
                 sealedRecord["seq"]!.GetValue<long>(), AuditChain.HashOf(sealedRecord));
         }

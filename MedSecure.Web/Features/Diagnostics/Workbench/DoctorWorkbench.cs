@@ -20,8 +20,11 @@ namespace MedSecure.Web.Features.Diagnostics.Workbench;
 /// <param name="Checks">Threshold checks whose analyte is present.</param>
 /// <param name="Results">Results computed so far, newest last.</param>
 /// <param name="RefusedResults">Stored results whose signature failed (not shown).</param>
-/// <param name="Diagnosed">Whether a diagnosis was sent.</param>
-/// <param name="Withheld">Formulas that, with results already computed for this patient, would reveal a raw value: id → analyte name.</param>
+/// <param name="Diagnosed">Whether a diagnosis was sent (computing is then closed).</param>
+/// <param name="Withheld">Formulas that, with results already computed for this patient, would reveal a raw value:
+/// id → the reason, naming the earlier results and the value (e.g. "with Non-HDL cholesterol already computed it would reveal …").</param>
+/// <param name="SentDiagnosis">The diagnosis as sent, re-read with the doctor's key; null when none, or when it did not verify.</param>
+/// <param name="SentDiagnosisRefused">Set when a diagnosis is stored but was altered, so it is not shown.</param>
 public sealed record DoctorSubmission(
     string SubmissionId,
     string PatientName,
@@ -34,13 +37,22 @@ public sealed record DoctorSubmission(
     IReadOnlyList<ResultLine> Results,
     int RefusedResults,
     bool Diagnosed,
-    IReadOnlyDictionary<string, string> Withheld);
+    IReadOnlyDictionary<string, string> Withheld,
+    Diagnosis? SentDiagnosis = null,
+    bool SentDiagnosisRefused = false);
 
 /// <summary>The formula or check id is not one the doctor can run on this submission.</summary>
 public sealed class NotComputableException(string id) : Exception($"'{id}' cannot be computed on this submission.")
 {
     /// <summary>The message shown to the doctor.</summary>
     public const string PlainMessage = "That computation is not available for this submission.";
+}
+
+/// <summary>The diagnosis was sent: the submission takes no further computation, so the diagnosis stays the last word on it.</summary>
+public sealed class ComputingClosedException() : Exception(PlainMessage)
+{
+    /// <summary>The message shown to the doctor.</summary>
+    public const string PlainMessage = "Not run: the diagnosis was sent, so computing on this submission is closed. The patient has exactly the results you sent with it.";
 }
 
 /// <summary>
@@ -94,9 +106,23 @@ public sealed class DoctorWorkbench(
         var withheld = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (formula, inputs) in formulas)
         {
-            if (DisclosureGuard.WouldReveal(earlier, LinearDisclosure.Of(formula, inputs)) is { } revealed)
+            if (DisclosureGuard.Explain(earlier, LinearDisclosure.Of(formula, inputs)) is { } refusal)
             {
-                withheld[formula.Id] = AnalyteName(revealed);
+                withheld[formula.Id] = DisclosureWording.Reason(AnalyteName(refusal.Revealed), [.. refusal.Because.Select(b => b.Name)]);
+            }
+        }
+        var diagnosed = current.State == SubmissionState.Diagnosed || await diagnoses.ExistsAsync(current.PatientUid, submissionId, ct);
+        Diagnosis? sent = null;
+        var sentRefused = false;
+        if (diagnosed)
+        {
+            try
+            {
+                sent = await diagnoses.ReadSentAsync(current.PatientUid, submissionId, doctor, ct);
+            }
+            catch (RecordTamperedException)
+            {
+                sentRefused = true;
             }
         }
         return new DoctorSubmission(
@@ -110,8 +136,10 @@ public sealed class DoctorWorkbench(
             catalog.ChecksComputableFrom(present).ToList(),
             results,
             refused,
-            current.State == SubmissionState.Diagnosed || await diagnoses.ExistsAsync(current.PatientUid, submissionId, ct),
-            withheld);
+            diagnosed,
+            withheld,
+            sent,
+            sentRefused);
     }
 
     /// <summary>
@@ -128,6 +156,7 @@ public sealed class DoctorWorkbench(
         {
             return null;
         }
+        await RefuseWhenDiagnosedAsync(context, ct);
         if (!catalog.TryGetFormula(formulaId, out var formula))
         {
             throw new NotComputableException(formulaId);
@@ -162,9 +191,9 @@ public sealed class DoctorWorkbench(
         // write lands; the other re-reads, now sees the first one's entry, and decides again.
         await EnterAsync(doctor, context.Entry.PatientUid, async state =>
         {
-            if (DisclosureGuard.WouldReveal(await EarlierDisclosuresAsync(doctor, context, state, ct), LinearDisclosure.Of(formula, inputIds)) is { } revealed)
+            if (DisclosureGuard.Explain(await EarlierDisclosuresAsync(doctor, context, state, ct), LinearDisclosure.Of(formula, inputIds)) is { } refusal)
             {
-                throw new CombinedDisclosureRefusedException(AnalyteName(revealed));
+                throw new CombinedDisclosureRefusedException(AnalyteName(refusal.Revealed), [.. refusal.Because.Select(b => b.Name)]);
             }
             return new Disclosure(ComputationKind.Formula, formula.Id, inputIds, DateTimeOffset.UtcNow);
         }, ct);
@@ -187,6 +216,7 @@ public sealed class DoctorWorkbench(
         {
             return null;
         }
+        await RefuseWhenDiagnosedAsync(context, ct);
         if (!catalog.TryGetCheck(checkId, out var check) || !context.Entry.DoctorKeyValues.Values.ContainsKey(check.AnalyteId))
         {
             throw new NotComputableException(checkId);
@@ -221,6 +251,16 @@ public sealed class DoctorWorkbench(
         var met = decryptor.IsMet(blinded, doctor.Keys.Keys.Paillier);
         await RecordOutcomeAsync(doctor, patientUid, entered!, met, ct);
         return Line(check, met, at);
+    }
+
+    // Computing closes once the diagnosis is sent: the patient's diagnosis then carries exactly the
+    // results the doctor chose, and nothing is decrypted after it that the doctor did not send with it.
+    private async Task RefuseWhenDiagnosedAsync(Context context, CancellationToken ct)
+    {
+        if (context.Entry.State == SubmissionState.Diagnosed || await diagnoses.ExistsAsync(context.Entry.PatientUid, context.Entry.SubmissionId, ct))
+        {
+            throw new ComputingClosedException();
+        }
     }
 
     // The ledger entry a check's earlier run wrote its outcome into, if any.
@@ -289,6 +329,7 @@ public sealed class DoctorWorkbench(
             return false;
         }
         var (results, _) = await ResultsAsync(doctor, context.Entry, await ledger.ReadAsync(doctor, context.Entry.PatientUid, ct), ct);
+        // Exactly the ticked results, each as the doctor sees it now; a key that names no result is ignored.
         var included = results.Where(r => includedResultKeys.Contains(r.Key)).ToList();
         var written = await diagnoses.WriteAsync(context.Entry.PatientUid, submissionId, context.PatientKeys, doctor, text, included, ct);
         // Not in the same write as the diagnosis: the security rules let the state move only once the

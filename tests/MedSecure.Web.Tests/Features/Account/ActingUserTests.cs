@@ -96,7 +96,7 @@ public sealed class ActingUserTests(CredentialRecordingWebFactory app) : IClassF
         AssertAllActAs(patient.Uid, TakeCalls(), "sending results");
 
         await doctor.Client.GetAsync($"/Doctor/Submissions/{id}");
-        await doctor.Client.SubmitAsync($"/Doctor/Submissions/{id}", "form:has(input[name=checkId][value='hba1c-diabetes'])", Form(("checkId", "hba1c-diabetes")), htmx: true);
+        await doctor.Client.PressAsync($"/Doctor/Submissions/{id}", "button[name=checkId][value='hba1c-diabetes']", htmx: true);
         var sent = await doctor.Client.SubmitAsync($"/Doctor/Submissions/{id}", "#diagnosis-form", Form(("DiagnosisText", "Start treatment.")));
         Assert.Equal($"/Doctor/Submissions/{id}?sent=true", sent.RedirectTarget);
         AssertAllActAs(doctor.Uid, TakeCalls(), "computing and diagnosing");

@@ -265,7 +265,7 @@ public sealed class DeleteAccountTests(ErasureFaultWebFactory app, ITestOutputHe
     {
         var page = await doctor.Client.GetAsync($"/Doctor/Submissions/{id}");
         var token = page.Document.QuerySelector("input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
-        var check = page.Document.QuerySelector("input[name=checkId]")!.GetAttribute("value")!;
+        var check = page.Document.QuerySelector("button[name=checkId]")!.GetAttribute("value")!;
         var answer = await doctor.Client.PostAsync($"/Doctor/Submissions/{id}?handler=Check", Form(("checkId", check), ("__RequestVerificationToken", token)), htmx: true);
         Assert.Equal(HttpStatusCode.OK, answer.Status);
     }

@@ -40,7 +40,7 @@ public sealed class ErasureOnFirestoreTests(FirestoreWebFactory app, ITestOutput
         var withdrawn = await patient.SubmitHba1cAsync(doctor.Uid, "6.3");
         var page = await doctor.Client.GetAsync($"/Doctor/Submissions/{withdrawn}");
         var token = page.Document.QuerySelector("input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
-        var check = page.Document.QuerySelector("input[name=checkId]")!.GetAttribute("value")!;
+        var check = page.Document.QuerySelector("button[name=checkId]")!.GetAttribute("value")!;
         Assert.Equal(HttpStatusCode.OK, (await doctor.Client.PostAsync($"/Doctor/Submissions/{withdrawn}?handler=Check", Form(("checkId", check), ("__RequestVerificationToken", token)), htmx: true)).Status);
         var diagnosis = await doctor.Client.SubmitAsync($"/Doctor/Submissions/{withdrawn}", "#diagnosis-form", Form(("DiagnosisText", "Velmarish; recheck.")));
         Assert.Equal($"/Doctor/Submissions/{withdrawn}?sent=true", diagnosis.RedirectTarget);

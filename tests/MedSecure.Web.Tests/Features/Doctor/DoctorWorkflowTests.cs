@@ -57,7 +57,10 @@ public sealed class DoctorWorkflowTests(MedSecureWebFactory app) : IClassFixture
     private async Task<(Account Patient, Account Doctor)> PairAsync() => (await SignUpAsync("Patient"), await SignUpAsync("Doctor"));
 
     private static Task<Answer> ComputeAsync(Account doctor, string id, string formulaId) =>
-        doctor.Client.SubmitAsync($"/Doctor/Submissions/{id}", $"form:has(input[name=formulaId][value='{formulaId}'])", Form(("formulaId", formulaId)), htmx: true);
+        doctor.Client.PressAsync($"/Doctor/Submissions/{id}", $"[data-formula='{formulaId}']", htmx: true);
+
+    private static Task<Answer> CheckAsync(Account doctor, string id, string checkId) =>
+        doctor.Client.PressAsync($"/Doctor/Submissions/{id}", $"[data-check='{checkId}']", htmx: true);
 
     private async Task<int> AuditCountAsync(string patientUid) => (await Store.GetAsync($"audit/{patientUid}") as JsonObject)?.Count ?? 0;
 
@@ -168,7 +171,7 @@ public sealed class DoctorWorkflowTests(MedSecureWebFactory app) : IClassFixture
         var (patient, doctor) = await PairAsync();
         var id = await SendAsync(patient, doctor, [new("total-cholesterol", 260, 0), new("hdl", 40, 0), new("ldl", 190, 0), new("triglycerides", 150, 0)]);
 
-        var result = await doctor.Client.SubmitAsync($"/Doctor/Submissions/{id}", "form:has(input[name=checkId][value='ldl-very-high'])", Form(("checkId", "ldl-very-high")), htmx: true);
+        var result = await doctor.Client.PressAsync($"/Doctor/Submissions/{id}", "button[name=checkId][value='ldl-very-high']", htmx: true);
 
         Assert.Contains("Very high", result.Document.QuerySelector("[data-result='check~ldl-very-high']")!.TextContent);
         Assert.DoesNotContain("190 mg/dL ·", result.Html);
@@ -211,12 +214,13 @@ public sealed class DoctorWorkflowTests(MedSecureWebFactory app) : IClassFixture
         var change = await doctor.Client.PostAsync($"/Doctor/Submissions/{id}?handler=Compute",
             Form(("__RequestVerificationToken", token), ("formulaId", "change:systolic-bp:2")), htmx: true);
         Assert.Null(change.Document.QuerySelector("[data-result='formula~change:systolic-bp:2']"));
-        Assert.Contains("would reveal their Systolic", change.Document.QuerySelector("[role=alert]")!.TextContent, StringComparison.Ordinal);
+        Assert.Contains("with Mean Systolic", change.Document.QuerySelector("[role=alert]")!.TextContent, StringComparison.Ordinal);
+        Assert.Contains("would reveal the patient's Systolic", change.Document.QuerySelector("[role=alert]")!.TextContent, StringComparison.Ordinal);
         Assert.Equal(auditsBefore, await AuditCountAsync(patient.Uid));
         // Shown for what it is on the next visit, instead of as a button that will be refused.
         var reloaded = await doctor.Client.GetAsync($"/Doctor/Submissions/{id}");
         Assert.NotNull(afterMean.Document.QuerySelector("[data-withheld='change:systolic-bp:2']"));
-        Assert.Contains("would reveal their Systolic", reloaded.Document.QuerySelector("[data-withheld='change:systolic-bp:2']")!.TextContent, StringComparison.Ordinal);
+        Assert.Contains("would reveal the patient's Systolic", reloaded.Document.QuerySelector("[data-withheld='change:systolic-bp:2']")!.TextContent, StringComparison.Ordinal);
         Assert.Null(reloaded.Document.QuerySelector("[data-formula='change:systolic-bp:2']"));
     }
 
@@ -372,5 +376,206 @@ public sealed class DoctorWorkflowTests(MedSecureWebFactory app) : IClassFixture
         Assert.Null(mine.Document.QuerySelector("#diagnosis-text"));
         Assert.Null(mine.Document.QuerySelector("[data-result='formula~map']"));
         Assert.NotNull((await patient.Client.GetAsync($"/Patient/Submissions/{other}")).Document.QuerySelector("[data-result='formula~map']"));
+    }
+
+    [Fact]
+    public async Task The_diagnosis_carries_only_the_ticked_results_and_the_patient_sees_the_others_apart()
+    {
+        var (patient, doctor) = await PairAsync();
+        var id = await SendAsync(patient, doctor, Lipids());
+        await ComputeAsync(doctor, id, "non-hdl-cholesterol");
+        await CheckAsync(doctor, id, "ldl-very-high");
+
+        // The check is left unticked: only non-HDL goes with the diagnosis.
+        await doctor.Client.SubmitAsync($"/Doctor/Submissions/{id}", "#diagnosis-form",
+            Form(("DiagnosisText", "Cholesterol is fine."), ("Include", "formula~non-hdl-cholesterol")));
+
+        var mine = await patient.Client.GetAsync($"/Patient/Submissions/{id}");
+        var sent = mine.Document.QuerySelector("#sent-results")!;
+        Assert.Equal(["formula~non-hdl-cholesterol"], sent.QuerySelectorAll("[data-result]").Select(r => r.GetAttribute("data-result")));
+        Assert.Contains("150 mg/dL", sent.TextContent);
+        Assert.Contains("Sent with the diagnosis", mine.Document.QuerySelector("#patient-diagnostics")!.TextContent);
+        var others = mine.Document.QuerySelector("#computed-results")!;
+        Assert.Equal(["check~ldl-very-high"], others.QuerySelectorAll("[data-result]").Select(r => r.GetAttribute("data-result")));
+        Assert.Contains("did not send them with the diagnosis", mine.Document.QuerySelector("#patient-diagnostics")!.TextContent);
+    }
+
+    [Fact]
+    public async Task After_sending_the_doctors_page_shows_the_diagnosis_text_and_exactly_the_results_sent_with_it()
+    {
+        var (patient, doctor) = await PairAsync();
+        var id = await SendAsync(patient, doctor, Lipids());
+        await ComputeAsync(doctor, id, "non-hdl-cholesterol");
+        await CheckAsync(doctor, id, "ldl-very-high");
+        const string text = "Cholesterol is fine.\nRecheck in a year.";
+
+        var answer = await doctor.Client.SubmitAsync($"/Doctor/Submissions/{id}", "#diagnosis-form",
+            Form(("DiagnosisText", text), ("Include", "check~ldl-very-high")), htmx: true);
+
+        // The HTMX answer: the diagnosis as sent, and the results and compute list out of band (no more ticking or computing).
+        Assert.NotNull(answer.Document.QuerySelector("#diagnosis-sent"));
+        Assert.Contains("Recheck in a year.", answer.Document.QuerySelector("#sent-diagnosis-text")!.TextContent);
+        Assert.Equal(["check~ldl-very-high"], answer.Document.QuerySelectorAll("#sent-results [data-sent-result]").Select(r => r.GetAttribute("data-sent-result")));
+        Assert.Equal("true", answer.Document.QuerySelector("#results")!.GetAttribute("hx-swap-oob"));
+        Assert.Empty(answer.Document.QuerySelectorAll("input[name=Include]"));
+        Assert.NotNull(answer.Document.QuerySelector("#compute[hx-swap-oob=true] #compute-closed"));
+        Assert.True(answer.Html.Length < 3072, $"swap of {answer.Html.Length} bytes");
+
+        var page = await doctor.Client.GetAsync($"/Doctor/Submissions/{id}");
+        Assert.Contains("Cholesterol is fine.", page.Document.QuerySelector("#sent-diagnosis-text")!.TextContent);
+        Assert.Equal(["check~ldl-very-high"], page.Document.QuerySelectorAll("#sent-results [data-sent-result]").Select(r => r.GetAttribute("data-sent-result")));
+        Assert.Equal("no", page.Document.QuerySelector("[data-result='formula~non-hdl-cholesterol'] [data-sent]")!.GetAttribute("data-sent"));
+        Assert.Equal("yes", page.Document.QuerySelector("[data-result='check~ldl-very-high'] [data-sent]")!.GetAttribute("data-sent"));
+        Assert.Null(page.Document.QuerySelector("#compute")!.GetAttribute("hx-swap-oob"));
+    }
+
+    [Fact]
+    public async Task Computing_closes_once_the_diagnosis_is_sent_and_a_stale_compute_is_refused_with_a_plain_message()
+    {
+        var (patient, doctor) = await PairAsync();
+        var id = await SendAsync(patient, doctor, Lipids());
+        var stale = await doctor.Client.GetAsync($"/Doctor/Submissions/{id}");
+        var token = stale.Document.QuerySelector("#compute-form input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
+        await doctor.Client.SubmitAsync($"/Doctor/Submissions/{id}", "#diagnosis-form", Form(("DiagnosisText", "Nothing to compute.")));
+        var audits = await AuditCountAsync(patient.Uid);
+
+        var page = await doctor.Client.GetAsync($"/Doctor/Submissions/{id}");
+        Assert.NotNull(page.Document.QuerySelector("#compute-closed"));
+        Assert.Null(page.Document.QuerySelector("[data-formula], [data-check]"));
+
+        var formula = await doctor.Client.PostAsync($"/Doctor/Submissions/{id}?handler=Compute", Form(("formulaId", "non-hdl-cholesterol"), ("__RequestVerificationToken", token)), htmx: true);
+        var check = await doctor.Client.PostAsync($"/Doctor/Submissions/{id}?handler=Check", Form(("checkId", "ldl-very-high"), ("__RequestVerificationToken", token)));
+
+        Assert.Equal(ComputingClosedException.PlainMessage, formula.Document.QuerySelector("#results [role=alert]")!.TextContent.Trim());
+        Assert.Equal(ComputingClosedException.PlainMessage, check.Document.QuerySelector("#results [role=alert]")!.TextContent.Trim());
+        Assert.Null(formula.Document.QuerySelector("[data-result]"));
+        Assert.Equal(audits, await AuditCountAsync(patient.Uid));
+        Assert.Null(await Store.GetAsync($"computations/{patient.Uid}/{id}"));
+    }
+
+    [Fact]
+    public async Task Before_any_click_the_page_lists_the_available_formulas_and_names_the_earlier_result_behind_an_unavailable_one()
+    {
+        var (patient, doctor) = await PairAsync();
+        var id = await SendAsync(patient, doctor, Lipids());
+
+        var first = await doctor.Client.GetAsync($"/Doctor/Submissions/{id}");
+        Assert.NotNull(first.Document.QuerySelector("#compute [data-formula='friedewald-ldl']"));
+        Assert.NotNull(first.Document.QuerySelector("#compute [data-formula='non-hdl-cholesterol']"));
+        Assert.NotNull(first.Document.QuerySelector("#compute [data-check='ldl-very-high']"));
+        Assert.Null(first.Document.QuerySelector("[data-withheld]"));
+
+        // Computed elsewhere (another tab): the next first look already tells what is left and why.
+        var token = first.Document.QuerySelector("#compute-form input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
+        await doctor.Client.PostAsync($"/Doctor/Submissions/{id}?handler=Compute", Form(("formulaId", "non-hdl-cholesterol"), ("__RequestVerificationToken", token)));
+        var next = await doctor.Client.GetAsync($"/Doctor/Submissions/{id}");
+
+        var withheld = next.Document.QuerySelector("#compute [data-withheld='friedewald-ldl']")!;
+        Assert.Equal("LDL cholesterol (Friedewald): not available — with Non-HDL cholesterol already computed it would reveal the patient's Triglycerides value.",
+            withheld.TextContent.Trim());
+        Assert.Null(next.Document.QuerySelector("[data-formula='friedewald-ldl']"));
+        Assert.NotNull(next.Document.QuerySelector("[data-check='ldl-very-high']"));
+    }
+
+    [Fact]
+    public async Task The_htmx_compute_answer_brings_the_compute_list_out_of_band_with_the_now_refused_formula_unavailable()
+    {
+        var (patient, doctor) = await PairAsync();
+        var id = await SendAsync(patient, doctor, Lipids());
+
+        var answer = await ComputeAsync(doctor, id, "non-hdl-cholesterol");
+
+        Assert.NotNull(answer.Document.QuerySelector("#results [data-result='formula~non-hdl-cholesterol']"));
+        var compute = answer.Document.QuerySelector("#compute")!;
+        Assert.Equal("true", compute.GetAttribute("hx-swap-oob"));
+        Assert.Null(compute.QuerySelector("[data-formula='friedewald-ldl']"));
+        Assert.Contains("with Non-HDL cholesterol already computed", compute.QuerySelector("[data-withheld='friedewald-ldl']")!.TextContent);
+        Assert.NotNull(compute.QuerySelector("[data-formula='non-hdl-cholesterol']"));
+        Assert.True(answer.Html.Length < 3072, $"swap of {answer.Html.Length} bytes");
+    }
+
+    [Fact]
+    public async Task Without_javascript_a_compute_re_renders_the_whole_page_with_the_same_availability()
+    {
+        var (patient, doctor) = await PairAsync();
+        var id = await SendAsync(patient, doctor, Lipids());
+
+        var answer = await doctor.Client.PressAsync($"/Doctor/Submissions/{id}", "[data-formula='non-hdl-cholesterol']");
+
+        Assert.NotNull(answer.Document.QuerySelector("h1"));
+        Assert.NotNull(answer.Document.QuerySelector("#diagnosis-form"));
+        Assert.Null(answer.Document.QuerySelector("#compute")!.GetAttribute("hx-swap-oob"));
+        Assert.NotNull(answer.Document.QuerySelector("[data-withheld='friedewald-ldl']"));
+        Assert.NotNull(answer.Document.QuerySelector("[data-result='formula~non-hdl-cholesterol']"));
+
+        // A check is a button of the same form with its own target, which a plain post follows too.
+        var check = await doctor.Client.PressAsync($"/Doctor/Submissions/{id}", "[data-check='ldl-very-high']");
+        Assert.NotNull(check.Document.QuerySelector("h1"));
+        Assert.NotNull(check.Document.QuerySelector("[data-result='check~ldl-very-high']"));
+    }
+
+    [Fact]
+    public async Task A_refused_compute_from_a_stale_page_names_the_earlier_result_that_causes_it()
+    {
+        var (patient, doctor) = await PairAsync();
+        var id = await SendAsync(patient, doctor, Lipids());
+        var stale = await doctor.Client.GetAsync($"/Doctor/Submissions/{id}");
+        var token = stale.Document.QuerySelector("#compute-form input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
+        await ComputeAsync(doctor, id, "non-hdl-cholesterol");
+        var audits = await AuditCountAsync(patient.Uid);
+
+        var answer = await doctor.Client.PostAsync($"/Doctor/Submissions/{id}?handler=Compute", Form(("formulaId", "friedewald-ldl"), ("__RequestVerificationToken", token)), htmx: true);
+
+        Assert.Equal("Not run: with Non-HDL cholesterol already computed it would reveal the patient's Triglycerides value.",
+            answer.Document.QuerySelector("#results [role=alert]")!.TextContent.Trim());
+        Assert.NotNull(answer.Document.QuerySelector("#compute[hx-swap-oob=true] [data-withheld='friedewald-ldl']"));
+        Assert.Equal(audits, await AuditCountAsync(patient.Uid));
+    }
+
+    [Fact]
+    public async Task A_diagnosis_whose_result_list_a_store_writer_extended_is_refused_for_patient_and_doctor()
+    {
+        var (patient, doctor) = await PairAsync();
+        var id = await SendAsync(patient, doctor, Lipids());
+        await ComputeAsync(doctor, id, "non-hdl-cholesterol");
+        await CheckAsync(doctor, id, "ldl-very-high");
+        await doctor.Client.SubmitAsync($"/Doctor/Submissions/{id}", "#diagnosis-form",
+            Form(("DiagnosisText", "Cholesterol is fine."), ("Include", "formula~non-hdl-cholesterol")));
+        // Anyone can encrypt to the patient: a store writer seals a body naming one more result, under a
+        // fresh key wrapped for the patient, and leaves the doctor's signature as it was.
+        using (var scope = app.Services.CreateScope())
+        {
+            var patientKey = (await scope.ServiceProvider.GetRequiredService<AccountKeyRecords>().FindPublicAsync(patient.Uid))!.GetPaillierPublicKey();
+            var results = new[]
+            {
+                new ResultLine(ComputationKind.Formula, "non-hdl-cholesterol", "Non-HDL cholesterol", "150 mg/dL", "Optimal", "", false, DateTimeOffset.UtcNow),
+                new ResultLine(ComputationKind.Check, "ldl-very-high", "LDL cholesterol 190 or more", "LDL", "Very high", "", true, DateTimeOffset.UtcNow),
+            };
+            var payload = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new { text = "Cholesterol is fine.", results },
+                new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web));
+            var key = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+            var nonce = System.Security.Cryptography.RandomNumberGenerator.GetBytes(12);
+            var body = new byte[payload.Length + 16];
+            using (var aes = new System.Security.Cryptography.AesGcm(key, 16))
+            {
+                aes.Encrypt(nonce, payload, body.AsSpan(0, payload.Length), body.AsSpan(payload.Length),
+                    Encoding.UTF8.GetBytes($"medsecure.diagnosis.v1\n{patient.Uid}\n{id}\n{doctor.Uid}"));
+            }
+            var wrapped = MedSecure.Paillier.EncryptedFixedPoint.FromCiphertext(
+                patientKey.Encrypt(new System.Numerics.BigInteger(key, isUnsigned: true, isBigEndian: true)), 0, System.Numerics.BigInteger.One);
+            var path = $"diagnoses/{patient.Uid}/{id}/sealed";
+            await Store.SetAsync($"{path}/key", JsonNode.Parse(wrapped.ToJson()));
+            await Store.SetAsync($"{path}/nonce", System.Buffers.Text.Base64Url.EncodeToString(nonce));
+            await Store.SetAsync($"{path}/body", System.Buffers.Text.Base64Url.EncodeToString(body));
+        }
+
+        var mine = await patient.Client.GetAsync($"/Patient/Submissions/{id}");
+        var theirs = await doctor.Client.GetAsync($"/Doctor/Submissions/{id}");
+
+        Assert.Contains("The diagnosis: " + RecordTamperedException.PlainMessage, string.Join("\n", mine.Document.QuerySelectorAll("[role=alert]").Select(a => a.TextContent)));
+        Assert.Null(mine.Document.QuerySelector("#diagnosis-text"));
+        Assert.Null(mine.Document.QuerySelector("#sent-results"));
+        Assert.NotNull(theirs.Document.QuerySelector("#sent-diagnosis-refused"));
+        Assert.Null(theirs.Document.QuerySelector("#sent-results"));
     }
 }

@@ -111,7 +111,7 @@ public sealed class WithdrawPageTests(CastWebFactory app) : IClassFixture<CastWe
         var doctorPage = await app.DoctorX.Client.GetAsync($"/Doctor/Submissions/{id}");
         Assert.Equal(HttpStatusCode.OK, doctorPage.Status);
         Assert.StartsWith("Withdrawn by the patient on", doctorPage.Document.QuerySelector("#gone")!.TextContent.Trim(), StringComparison.Ordinal);
-        Assert.Null(doctorPage.Document.QuerySelector("input[name=formulaId]"));
+        Assert.Null(doctorPage.Document.QuerySelector("button[name=formulaId]"));
     }
 
     [Fact]
@@ -175,7 +175,7 @@ public sealed class WithdrawPageTests(CastWebFactory app) : IClassFixture<CastWe
     {
         var page = await doctor.Client.GetAsync($"/Doctor/Submissions/{id}");
         var token = page.Document.QuerySelector("input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
-        var check = page.Document.QuerySelector("input[name=checkId]")!.GetAttribute("value")!;
+        var check = page.Document.QuerySelector("button[name=checkId]")!.GetAttribute("value")!;
         var answer = await doctor.Client.PostAsync($"/Doctor/Submissions/{id}?handler=Check", Form(("checkId", check), ("__RequestVerificationToken", token)), htmx: true);
         Assert.Equal(HttpStatusCode.OK, answer.Status);
     }

@@ -51,4 +51,26 @@ public sealed class DisclosureGuardTests
         Assert.Null(DisclosureGuard.WouldReveal([On("map", "s1")], On("map", "s1")));
         Assert.Null(DisclosureGuard.WouldReveal([On("map"), On("non-hdl-cholesterol")], On("anion-gap")));
     }
+
+    [Fact]
+    public void A_refusal_names_only_the_earlier_results_that_cause_it()
+    {
+        // MAP and anion gap on the same submission, and non-HDL twice (ledger entry and record): only non-HDL is to blame.
+        var refusal = DisclosureGuard.Explain([On("map"), On("non-hdl-cholesterol"), On("anion-gap"), On("non-hdl-cholesterol")], On("friedewald-ldl"));
+
+        Assert.NotNull(refusal);
+        Assert.Equal(new RawValue("s1", "triglycerides"), refusal!.Revealed);
+        Assert.Equal(["Non-HDL cholesterol"], refusal.Because.Select(b => b.Name));
+        Assert.Null(DisclosureGuard.Explain([On("map")], On("friedewald-ldl")));
+    }
+
+    [Fact]
+    public void The_reason_reads_as_a_sentence_naming_the_earlier_results()
+    {
+        Assert.Equal("with Non-HDL cholesterol already computed it would reveal the patient's Triglycerides value",
+            DisclosureWording.Reason("Triglycerides", ["Non-HDL cholesterol"]));
+        Assert.Equal("with Mean A, Change in A and B already computed it would reveal the patient's A value",
+            DisclosureWording.Reason("A", ["Mean A", "Change in A", "B", "B"]));
+    }
 }
+

@@ -140,7 +140,7 @@ public sealed class DisclosureLedgerTests(CastWebFactory app) : IClassFixture<Ca
     public async Task A_deleted_ledger_does_not_reset_the_guard_because_the_signed_records_still_count()
     {
         var id = await SendVitalsAsync(app.PatientA, app.DoctorX);
-        var page = await app.DoctorX.Client.SubmitAsync($"/Doctor/Submissions/{id}", "form:has(input[name=formulaId][value='map'])", Form(("formulaId", "map")), htmx: true);
+        var page = await app.DoctorX.Client.PressAsync($"/Doctor/Submissions/{id}", "button[name=formulaId][value='map']", htmx: true);
         Assert.NotNull(page.Document.QuerySelector("[data-result='formula~map']"));
         await Store.DeleteAsync(DisclosureLedger.PathOf(app.DoctorX.Uid, app.PatientA.Uid));
 
@@ -158,7 +158,7 @@ public sealed class DisclosureLedgerTests(CastWebFactory app) : IClassFixture<Ca
         var answer = await app.PatientA.Client.SubmitAsync("/Patient/Submit", "#submission-form", Form(
             ("Form.DoctorUid", app.DoctorX.Uid), ("Form.Panels", "hba1c"), ("Form.Values[hba1c]", "6.5")));
         var id = TestSubmissions.SubmissionIdOf(answer)!;
-        var first = await app.DoctorX.Client.SubmitAsync($"/Doctor/Submissions/{id}", "form:has(input[name=checkId][value='hba1c-diabetes'])", Form(("checkId", "hba1c-diabetes")), htmx: true);
+        var first = await app.DoctorX.Client.PressAsync($"/Doctor/Submissions/{id}", "button[name=checkId][value='hba1c-diabetes']", htmx: true);
         Assert.Contains("Diabetes range", first.Document.QuerySelector("[data-result='check~hba1c-diabetes']")!.TextContent);
         // The submission's only computation record (stored under its log position, which names nothing).
         var record = (await Store.GetAsync($"computations/{app.PatientA.Uid}/{id}"))!.AsObject().Single().Value!;

@@ -41,7 +41,7 @@ public sealed class ExportJourneyFactory : MedSecureWebFactory, IAsyncLifetime
         Doctor = await this.SignUpAsync("Doctor", "Dr Export");
         LipidsId = await SendAsync(["lipids"]);
         MetabolicId = await SendAsync(["bmp", "hba1c"]);
-        await Doctor.Client.SubmitAsync($"/Doctor/Submissions/{LipidsId}", "form:has(input[name=formulaId][value='non-hdl-cholesterol'])", Form(("formulaId", "non-hdl-cholesterol")), htmx: true);
+        await Doctor.Client.PressAsync($"/Doctor/Submissions/{LipidsId}", "button[name=formulaId][value='non-hdl-cholesterol']", htmx: true);
         var sent = await Doctor.Client.SubmitAsync($"/Doctor/Submissions/{LipidsId}", "#diagnosis-form",
             Form(("DiagnosisText", DiagnosisText), ("Include", "formula~non-hdl-cholesterol")));
         Assert.Equal($"/Doctor/Submissions/{LipidsId}?sent=true", sent.RedirectTarget);
