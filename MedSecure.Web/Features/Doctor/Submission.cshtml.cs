@@ -123,6 +123,10 @@ public sealed class SubmissionModel(DoctorWorkbench workbench, SignedInKeys sign
         {
             Message = NotComputableException.PlainMessage;
         }
+        catch (CheckNotForPatientException ex)
+        {
+            Message = ex.Message;
+        }
         catch (MedSecure.Web.Features.Diagnostics.Ledger.DisclosureBusyException)
         {
             Message = MedSecure.Web.Features.Diagnostics.Ledger.DisclosureBusyException.PlainMessage;

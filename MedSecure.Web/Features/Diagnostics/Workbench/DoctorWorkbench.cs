@@ -22,6 +22,7 @@ namespace MedSecure.Web.Features.Diagnostics.Workbench;
 /// <param name="RefusedResults">Stored results whose signature failed (not shown).</param>
 /// <param name="Diagnosed">Whether a diagnosis was sent.</param>
 /// <param name="Withheld">Formulas that, with results already computed for this patient, would reveal a raw value: id → analyte name.</param>
+/// <param name="Context">The patient context sealed with the submission (sex at birth, year of birth); the checks offered fit it.</param>
 public sealed record DoctorSubmission(
     string SubmissionId,
     string PatientName,
@@ -34,7 +35,8 @@ public sealed record DoctorSubmission(
     IReadOnlyList<ResultLine> Results,
     int RefusedResults,
     bool Diagnosed,
-    IReadOnlyDictionary<string, string> Withheld);
+    IReadOnlyDictionary<string, string> Withheld,
+    Patient.PatientContext? Context = null);
 
 /// <summary>The formula or check id is not one the doctor can run on this submission.</summary>
 public sealed class NotComputableException(string id) : Exception($"'{id}' cannot be computed on this submission.")
@@ -107,11 +109,12 @@ public sealed class DoctorWorkbench(
             catalog.Labs.Analytes.Select(a => a.Id).Where(present.Contains).ToList(),
             catalog.FormulasComputableFrom(present).Where(f => f.Inputs.Count > 1).ToList(),
             SeriesFormulas(context).Select(s => s.Formula).ToList(),
-            catalog.ChecksComputableFrom(present).ToList(),
+            catalog.ChecksComputableFrom(present, current.Context ?? Patient.PatientContext.None, current.SentAt.Year).ToList(),
             results,
             refused,
             current.State == SubmissionState.Diagnosed || await diagnoses.ExistsAsync(current.PatientUid, submissionId, ct),
-            withheld);
+            withheld,
+            current.Context ?? Patient.PatientContext.None);
     }
 
     /// <summary>
@@ -190,6 +193,10 @@ public sealed class DoctorWorkbench(
         if (!catalog.TryGetCheck(checkId, out var check) || !context.Entry.DoctorKeyValues.Values.ContainsKey(check.AnalyteId))
         {
             throw new NotComputableException(checkId);
+        }
+        if (FormulaCatalog.NotFittingReason(check, context.Entry.Context ?? Patient.PatientContext.None, context.Entry.SentAt.Year) is { } notFitting)
+        {
+            throw new CheckNotForPatientException(check.Name, notFitting);
         }
         var patientUid = context.Entry.PatientUid;
         // Asked before: the outcome stored in the doctor's sealed ledger, no new decryption.
@@ -421,7 +428,7 @@ public sealed class DoctorWorkbench(
     {
         ArgumentNullException.ThrowIfNull(check);
         var analyte = catalog.Labs.GetAnalyte(check.AnalyteId);
-        var condition = $"{analyte.Name} {check.Condition(analyte.Decimals)}{(analyte.UnitLabel == "%" ? "%" : " " + analyte.UnitLabel)}";
+        var condition = check.OutcomeText(met, analyte);
         return new ResultLine(ComputationKind.Check, check.Id, check.Name, condition, met ? check.MetLabel : check.NotMetLabel, check.SentenceFor(met), met, at);
     }
 }
