@@ -57,6 +57,13 @@ public sealed class AccessibilityTests(BrowserFixture fixture, ITestOutputHelper
             var page = await context.NewPageAsync();
             problems.AddRange(await SubmitEmptyAndCheckAsync(page, "/Account/ChangePassword", "Change password"));
             problems.AddRange(await SubmitEmptyAndCheckAsync(page, "/Patient/Submit", "Encrypt and send"));
+
+            // A year of birth out of range: the message sits by its field, nothing saved is lost.
+            await page.GotoAsync("/Patient/Profile");
+            await page.GetByLabel("Year of birth", new() { Exact = false }).FillAsync("1850");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Save profile" }).ClickAsync();
+            await Assertions.Expect(page.Locator("#birth-year-error:not(:empty)")).ToBeVisibleAsync();
+            problems.AddRange(await Accessibility.ViolationsAsync(page, "/Patient/Profile with a year out of range"));
             // An empty password: the message only, nothing is withdrawn or deleted.
             problems.AddRange(await SubmitEmptyAndCheckAsync(page, $"/Patient/Submissions/{world.OpenId}/Withdraw", "Withdraw these results"));
             problems.AddRange(await SubmitEmptyAndCheckAsync(page, "/Account/Delete", "Delete my account and everything in it"));

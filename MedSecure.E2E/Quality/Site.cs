@@ -42,6 +42,7 @@ public static class Site
         new("home", "/", Viewer.Patient),
         new("patient home", "/Patient", Viewer.Patient),
         new("submit", "/Patient/Submit", Viewer.Patient),
+        new("patient profile", "/Patient/Profile", Viewer.Patient),
         new("submission", $"/Patient/Submissions/{world.OpenId}", Viewer.Patient),
         new("diagnosed submission", $"/Patient/Submissions/{world.DiagnosedId}", Viewer.Patient),
         new("print submission", $"/Patient/Submissions/{world.DiagnosedId}/Print", Viewer.Patient),

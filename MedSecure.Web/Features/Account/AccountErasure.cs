@@ -281,6 +281,7 @@ public sealed class AccountErasure(
             await store.DeleteAsync($"{root}/{uid}", ct);
         }
         await store.DeleteAsync($"patients/{uid}/submissions", ct);
+        await store.DeleteAsync(Patient.PatientProfiles.RootOf(uid), ct);
     }
 
     private async Task<bool> DoctorGoneAsync(string doctorUid, CancellationToken ct)

@@ -139,6 +139,10 @@ public sealed class SubmissionModel(DoctorWorkbench workbench, SignedInKeys sign
         {
             Message = ComputingClosedException.PlainMessage;
         }
+        catch (CheckNotForPatientException ex)
+        {
+            Message = ex.Message;
+        }
         catch (MedSecure.Web.Features.Diagnostics.Ledger.DisclosureBusyException)
         {
             Message = MedSecure.Web.Features.Diagnostics.Ledger.DisclosureBusyException.PlainMessage;

@@ -21,6 +21,7 @@ public static class LabResultsServiceCollectionExtensions
         services.AddScoped<Patient.Export.FhirExport>();
         services.AddScoped<SubmissionStore>();
         services.AddScoped<LabSubmissions>();
+        services.AddScoped<Patient.PatientProfiles>();
         services.AddScoped<ISubmissionKeys, AccountSubmissionKeys>();
         return services;
     }

@@ -29,8 +29,18 @@ public sealed class SubmitModel(
     DoctorPins pins,
     FormDrafts drafts,
     FhirLabImport fhirImport,
+    Patient.PatientProfiles profiles,
     ILogger<SubmitModel> log) : PageModel
 {
+    /// <summary>
+    /// The patient context the next send carries (from their profile), e.g. "female, born 1980";
+    /// null when none was given, or when the profile could not be read (then none is sent).
+    /// </summary>
+    public string? SentContext { get; private set; }
+
+    /// <summary>Whether <see cref="SentContext"/> was looked up for this rendering (the form says nothing about context otherwise).</summary>
+    public bool ContextShown { get; private set; }
+
     /// <summary>ModelState key (and input name) of the FHIR file field; its messages show beside it.</summary>
     public const string ImportFileField = ImportFormReaderAttribute.FileField;
 
@@ -90,7 +100,27 @@ public sealed class SubmitModel(
             Form.IdempotencyKey = SubmissionIds.NewIdempotencyKey();
         }
         await LoadDoctorsAsync(ct);
+        using (var patient = await keys.RequireSignedInAsync(ct))
+        {
+            SentContext = (await ContextOfAsync(patient, ct)).DescribeForPatient();
+            ContextShown = true;
+        }
         return Page();
+    }
+
+    // The profile's context, or none when it cannot be read: a damaged or unreachable profile must
+    // not stop results from being sent, and what the form shows is what is sent.
+    private async Task<Patient.PatientContext> ContextOfAsync(UnlockedKeys patient, CancellationToken ct)
+    {
+        try
+        {
+            return await profiles.ReadAsync(patient, ct);
+        }
+        catch (Exception ex) when (ex is RecordTamperedException or TreeStoreException)
+        {
+            log.LogWarning("The patient's profile could not be read; sending without context.");
+            return Patient.PatientContext.None;
+        }
     }
 
     /// <summary>HTMX doctor search: only the list of choices.</summary>
@@ -253,7 +283,7 @@ public sealed class SubmitModel(
                     else
                     {
                         var request = new SubmissionRequest(Form.IdempotencyKey!, User.FindFirstValue(ClaimTypes.Name) ?? "",
-                            Form.ChosenPanels(catalog).Select(p => p.Id).ToList(), values);
+                            Form.ChosenPanels(catalog).Select(p => p.Id).ToList(), values, await ContextOfAsync(patientKeys, ct));
                         var sent = await submissions.SendAsync(request, doctor, doctorKeys, patientKeys, ct);
                         if (!sent.Replayed && pin.State != PinState.Same)
                         {
@@ -278,6 +308,11 @@ public sealed class SubmitModel(
         }
 
         await LoadDoctorsSafelyAsync(ct);
+        using (var patient = await keys.RequireSignedInAsync(ct))
+        {
+            SentContext = (await ContextOfAsync(patient, ct)).DescribeForPatient();
+            ContextShown = true;
+        }
         return this.PageOrPartial("_SubmitForm");
     }
 

@@ -24,7 +24,8 @@ public sealed class DiagnosticFormula
         InterpretationBands bands,
         string? caveat = null,
         string? resultLoincCode = null,
-        int submissionCount = 1)
+        int submissionCount = 1,
+        PatientFit? fit = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(id);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
@@ -75,6 +76,7 @@ public sealed class DiagnosticFormula
         Caveat = caveat;
         ResultLoincCode = resultLoincCode;
         SubmissionCount = submissionCount;
+        Fit = fit ?? PatientFit.Everyone;
         RequiredAnalytes = Inputs.Select(i => i.AnalyteId).ToHashSet(StringComparer.Ordinal);
     }
 
@@ -197,6 +199,9 @@ public sealed class DiagnosticFormula
         ArgumentNullException.ThrowIfNull(labs);
         return ToIntegerForm(id => labs.GetAnalyte(id).Decimals);
     }
+
+    /// <summary>Whom the formula's bands are meant for (everyone unless a cut-off is for one sex or adults).</summary>
+    public PatientFit Fit { get; }
 
     /// <inheritdoc />
     public override string ToString() => Id;

@@ -94,6 +94,38 @@ public sealed class FormulaCatalog
     }
 
     /// <summary>
+    /// Threshold checks whose analyte is present and that fit the patient's context (e.g. only the
+    /// anaemia check for the patient's sex; adult cut-offs only for adults). A check whose fit the
+    /// patient's context cannot decide (nothing given) is offered; see <see cref="UnknownFitNote"/>.
+    /// </summary>
+    /// <param name="presentAnalyteIds">Analytes with a value.</param>
+    /// <param name="context">What the patient gave (sealed with the submission).</param>
+    /// <param name="year">The year the results were sent, for the patient's age.</param>
+    public IEnumerable<ThresholdCheck> ChecksComputableFrom(IEnumerable<string> presentAnalyteIds, Patient.PatientContext context, int year) =>
+        ChecksComputableFrom(presentAnalyteIds).Where(c => c.Fit.ReasonNotFor(context, year) is null);
+
+    /// <summary>Single-submission formulas whose inputs are present and whose bands fit the patient (see <see cref="ChecksComputableFrom(IEnumerable{string}, Patient.PatientContext, int)"/>).</summary>
+    public IEnumerable<DiagnosticFormula> FormulasComputableFrom(IEnumerable<string> presentAnalyteIds, Patient.PatientContext context, int year) =>
+        FormulasComputableFrom(presentAnalyteIds).Where(f => f.Fit.ReasonNotFor(context, year) is null);
+
+    /// <summary>Why a check does not fit the patient, e.g. "not for this patient (male)"; null when it fits.</summary>
+    public static string? NotFittingReason(ThresholdCheck check, Patient.PatientContext context, int year)
+    {
+        ArgumentNullException.ThrowIfNull(check);
+        return check.Fit.ReasonNotFor(context, year);
+    }
+
+    /// <summary>
+    /// The note beside offered checks whose fit the patient's context leaves open, e.g. "the patient
+    /// did not give their sex"; null when every offered check is decided.
+    /// </summary>
+    public static string? UnknownFitNote(IEnumerable<ThresholdCheck> offered, Patient.PatientContext context)
+    {
+        ArgumentNullException.ThrowIfNull(offered);
+        return offered.Select(c => c.Fit.UnknownNote(context)).OfType<string>().OrderByDescending(n => n.Length).FirstOrDefault();
+    }
+
+    /// <summary>
     /// Resolves a formula id: a catalog formula ("map") or a template instance ("mean:ldl:3").
     /// Never throws; ids may come from forms or stored audit events.
     /// </summary>

@@ -31,7 +31,8 @@ public sealed class ThresholdCheck
         string metSentence,
         string notMetLabel,
         string notMetSentence,
-        string? note = null)
+        string? note = null,
+        PatientFit? fit = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(id);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
@@ -50,7 +51,11 @@ public sealed class ThresholdCheck
         NotMetLabel = notMetLabel;
         NotMetSentence = notMetSentence;
         Note = note;
+        Fit = fit ?? PatientFit.Everyone;
     }
+
+    /// <summary>Whom the cut-off is meant for (e.g. adult women for the WHO anaemia cut-off of 12 g/dL).</summary>
+    public PatientFit Fit { get; }
 
     /// <summary>Stable id recorded in audit events, e.g. "hba1c-diabetes".</summary>
     public string Id { get; }
@@ -89,6 +94,19 @@ public sealed class ThresholdCheck
     public bool IsMet(decimal value) => Direction == ThresholdDirection.AtOrAbove
         ? Rational.FromDecimal(value) >= Cutoff
         : Rational.FromDecimal(value) < Cutoff;
+
+    /// <summary>
+    /// The side of the cut-off an outcome puts the value on, in words, e.g. "Potassium below 6.0 mmol/L"
+    /// or "HbA1c 6.5% or above". The doctor's and the patient's pages both show this, so the value
+    /// column never repeats the question ("≥ 6.0") beside an answer that says the opposite.
+    /// </summary>
+    public string OutcomeText(bool met, Analyte analyte)
+    {
+        ArgumentNullException.ThrowIfNull(analyte);
+        var cutoff = Cutoff.ToString(analyte.Decimals) + (analyte.UnitLabel == "%" ? "%" : " " + analyte.UnitLabel);
+        var atOrAbove = met == (Direction == ThresholdDirection.AtOrAbove);
+        return atOrAbove ? $"{analyte.Name} {cutoff} or above" : $"{analyte.Name} below {cutoff}";
+    }
 
     /// <summary>The sentence for an outcome.</summary>
     public string SentenceFor(bool met) => met ? MetSentence : NotMetSentence;

@@ -265,7 +265,7 @@ public sealed class PatientDiagnostics(SubmissionStore submissions, SubmissionOp
             {
                 var analyte = catalog.Labs.GetAnalyte(check.AnalyteId);
                 var met = catalog.IntegerFormOf(check).IsMet(numerator);
-                var condition = $"{analyte.Name} {check.Condition(analyte.Decimals)}{(analyte.UnitLabel == "%" ? "%" : " " + analyte.UnitLabel)}";
+                var condition = check.OutcomeText(met, analyte);
                 return new ResultLine(ComputationKind.Check, check.Id, check.Name, condition, met ? check.MetLabel : check.NotMetLabel, check.SentenceFor(met), met, record.At);
             }
             return null;

@@ -25,6 +25,7 @@ namespace MedSecure.Web.Features.Diagnostics.Workbench;
 /// id → the reason, naming the earlier results and the value (e.g. "with Non-HDL cholesterol already computed it would reveal …").</param>
 /// <param name="SentDiagnosis">The diagnosis as sent, re-read with the doctor's key; null when none, or when it did not verify.</param>
 /// <param name="SentDiagnosisRefused">Set when a diagnosis is stored but was altered, so it is not shown.</param>
+/// <param name="Context">The patient context sealed with the submission (sex at birth, year of birth); the checks offered fit it.</param>
 public sealed record DoctorSubmission(
     string SubmissionId,
     string PatientName,
@@ -39,7 +40,8 @@ public sealed record DoctorSubmission(
     bool Diagnosed,
     IReadOnlyDictionary<string, string> Withheld,
     Diagnosis? SentDiagnosis = null,
-    bool SentDiagnosisRefused = false);
+    bool SentDiagnosisRefused = false,
+    Patient.PatientContext? Context = null);
 
 /// <summary>The formula or check id is not one the doctor can run on this submission.</summary>
 public sealed class NotComputableException(string id) : Exception($"'{id}' cannot be computed on this submission.")
@@ -133,13 +135,14 @@ public sealed class DoctorWorkbench(
             catalog.Labs.Analytes.Select(a => a.Id).Where(present.Contains).ToList(),
             catalog.FormulasComputableFrom(present).Where(f => f.Inputs.Count > 1).ToList(),
             SeriesFormulas(context).Select(s => s.Formula).ToList(),
-            catalog.ChecksComputableFrom(present).ToList(),
+            catalog.ChecksComputableFrom(present, current.Context ?? Patient.PatientContext.None, current.SentAt.Year).ToList(),
             results,
             refused,
             diagnosed,
             withheld,
             sent,
-            sentRefused);
+            sentRefused,
+            current.Context ?? Patient.PatientContext.None);
     }
 
     /// <summary>
@@ -220,6 +223,10 @@ public sealed class DoctorWorkbench(
         if (!catalog.TryGetCheck(checkId, out var check) || !context.Entry.DoctorKeyValues.Values.ContainsKey(check.AnalyteId))
         {
             throw new NotComputableException(checkId);
+        }
+        if (FormulaCatalog.NotFittingReason(check, context.Entry.Context ?? Patient.PatientContext.None, context.Entry.SentAt.Year) is { } notFitting)
+        {
+            throw new CheckNotForPatientException(check.Name, notFitting);
         }
         var patientUid = context.Entry.PatientUid;
         // Asked before: the outcome stored in the doctor's sealed ledger, no new decryption.
@@ -462,7 +469,7 @@ public sealed class DoctorWorkbench(
     {
         ArgumentNullException.ThrowIfNull(check);
         var analyte = catalog.Labs.GetAnalyte(check.AnalyteId);
-        var condition = $"{analyte.Name} {check.Condition(analyte.Decimals)}{(analyte.UnitLabel == "%" ? "%" : " " + analyte.UnitLabel)}";
+        var condition = check.OutcomeText(met, analyte);
         return new ResultLine(ComputationKind.Check, check.Id, check.Name, condition, met ? check.MetLabel : check.NotMetLabel, check.SentenceFor(met), met, at);
     }
 }

@@ -16,7 +16,7 @@ namespace MedSecure.Web.Features.Diagnostics.Workbench;
 /// <param name="PanelIds">Panels (signed, from the opened envelope).</param>
 /// <param name="State">Workflow state (unsigned; the doctor's side moves it).</param>
 /// <param name="DoctorKeyValues">The values under the doctor's key, for computation only.</param>
-public sealed record VerifiedInboxEntry(string SubmissionId, string PatientUid, string PatientName, DateTimeOffset SentAt, IReadOnlyList<string> PanelIds, SubmissionState State, SubmissionCiphertexts DoctorKeyValues);
+public sealed record VerifiedInboxEntry(string SubmissionId, string PatientUid, string PatientName, DateTimeOffset SentAt, IReadOnlyList<string> PanelIds, SubmissionState State, SubmissionCiphertexts DoctorKeyValues, Patient.PatientContext? Context = null);
 
 /// <summary>
 /// Reads both stored copies of a submission for the doctor's side, verifying the patient's
@@ -57,7 +57,8 @@ public sealed class SubmissionCopies(ITreeStore store, SubmissionOpener opener, 
             DateTimeOffset.FromUnixTimeMilliseconds(sealedCopy["sentAt"]!.GetValue<long>()),
             opened.PanelIds,
             summary?.State ?? SubmissionState.Sent,
-            new SubmissionCiphertexts(submissionId, opened.Values));
+            new SubmissionCiphertexts(submissionId, opened.Values),
+            opened.Context);
     }
 
     /// <summary>All of this patient's submissions to this doctor, verified, oldest first. Entries that fail verification are skipped.</summary>

@@ -8,7 +8,8 @@ namespace MedSecure.Web.Features.LabResults.Submissions;
 /// <param name="PatientName">The patient's display name.</param>
 /// <param name="PanelIds">Panels chosen, in catalog order.</param>
 /// <param name="Values">Validated values.</param>
-public sealed record SubmissionRequest(string IdempotencyKey, string PatientName, IReadOnlyList<string> PanelIds, IReadOnlyList<LabValue> Values);
+/// <param name="Context">The patient's optional context from their profile, sealed with the values.</param>
+public sealed record SubmissionRequest(string IdempotencyKey, string PatientName, IReadOnlyList<string> PanelIds, IReadOnlyList<LabValue> Values, Patient.PatientContext? Context = null);
 
 /// <summary>The result of sending.</summary>
 /// <param name="SubmissionId">The submission (new, or the one a replay refers to).</param>
@@ -63,7 +64,7 @@ public sealed class LabSubmissions(SubmissionSealer sealer, SubmissionStore stor
 
         var id = SubmissionIds.SubmissionIdFor(patient.UserId, request.IdempotencyKey);
         var draft = new SubmissionDraft(id, request.IdempotencyKey, patient.UserId, request.PatientName,
-            doctor.Uid, doctor.DisplayName, request.PanelIds, request.Values, clock.GetUtcNow());
+            doctor.Uid, doctor.DisplayName, request.PanelIds, request.Values, clock.GetUtcNow(), request.Context);
         SealedSubmission sealedSubmission;
         try
         {

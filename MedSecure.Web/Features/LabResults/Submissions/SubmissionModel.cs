@@ -27,6 +27,7 @@ public sealed record LabValue(string AnalyteId, decimal Value, int Decimals);
 /// <param name="PanelIds">Catalog ids of the panels sent, in catalog order.</param>
 /// <param name="Values">The values; at least one.</param>
 /// <param name="SentAt">When the patient pressed send.</param>
+/// <param name="Context">Optional sex at birth and year of birth, sealed inside both envelopes (never a clear field).</param>
 public sealed record SubmissionDraft(
     string SubmissionId,
     string IdempotencyKey,
@@ -36,7 +37,8 @@ public sealed record SubmissionDraft(
     string DoctorName,
     IReadOnlyList<string> PanelIds,
     IReadOnlyList<LabValue> Values,
-    DateTimeOffset SentAt);
+    DateTimeOffset SentAt,
+    Patient.PatientContext? Context = null);
 
 /// <summary>
 /// A row of the patient's history list (unsigned clear listing fields only; nothing decrypted).
@@ -55,4 +57,5 @@ public sealed record SubmissionSummary(string SubmissionId, string DoctorName, D
 /// <param name="DoctorFingerprint">Fingerprint of the doctor keys it was encrypted for.</param>
 /// <param name="PanelIds">Panels sent (from the envelope).</param>
 /// <param name="Values">Decrypted values by analyte id.</param>
-public sealed record OpenedSubmission(SubmissionSummary Summary, string DoctorUid, string DoctorFingerprint, IReadOnlyList<string> PanelIds, IReadOnlyDictionary<string, decimal> Values);
+/// <param name="Context">The patient context sent with it (from the envelope); <see cref="Patient.PatientContext.None"/> when none was given.</param>
+public sealed record OpenedSubmission(SubmissionSummary Summary, string DoctorUid, string DoctorFingerprint, IReadOnlyList<string> PanelIds, IReadOnlyDictionary<string, decimal> Values, Patient.PatientContext? Context = null);

@@ -10,7 +10,11 @@ namespace MedSecure.Web.Features.LabResults.Submissions;
 /// <param name="PanelIds">Panels sent, as the patient chose them.</param>
 /// <param name="Values">Doctor-key ciphertexts by analyte id, for homomorphic computation.</param>
 /// <param name="Content">The whole opened envelope content, for per-analyte fields other features add.</param>
-public sealed record OpenedDoctorCopy(IReadOnlyList<string> PanelIds, IReadOnlyDictionary<string, EncryptedFixedPoint> Values, JsonObject Content);
+public sealed record OpenedDoctorCopy(IReadOnlyList<string> PanelIds, IReadOnlyDictionary<string, EncryptedFixedPoint> Values, JsonObject Content)
+{
+    /// <summary>The patient context sent with the submission; <see cref="Patient.PatientContext.None"/> when none was given.</summary>
+    public Patient.PatientContext Context => Patient.PatientContext.FromJson(Content[SubmissionSealer.ContextField]);
+}
 
 /// <summary>
 /// Checks a stored submission's signature and only then opens its envelope and reads its
@@ -51,7 +55,8 @@ public sealed class SubmissionOpener(RecordSigner signer)
             Text(sealedCopy, "doctorUid"),
             Text(sealedCopy, "doctorFingerprint"),
             PanelIdsOf(content),
-            values);
+            values,
+            Patient.PatientContext.FromJson(content[SubmissionSealer.ContextField]));
     }
 
     /// <summary>

@@ -40,7 +40,7 @@ public sealed record SealedSubmission(
 /// history entry = { doctorUid, doctorName, sentAt, state, sealed }
 /// sealed = { v: 2, copy: "doctor" | "patient", submissionId, patientUid, patientName, doctorUid,
 ///            doctorName, doctorFingerprint, sentAt: unix ms, envelope, sig }
-/// envelope content (encrypted) = { panels: [panelId…], values: { analyteId: { kid, c, s } } }
+/// envelope content (encrypted) = { panels: [panelId…], values: { analyteId: { kid, c, s } }, context?: { sex?, born? } }
 /// </code>
 /// <para>Values are <see cref="EncryptedFixedPoint.ToJson"/> objects: c = E(value·10^s) base64url,
 /// kid = the Paillier key's fingerprint. Analyte ids are only ever keys inside the envelope: a
@@ -146,9 +146,9 @@ public sealed class SubmissionSealer
         var comparisonBits = ComparisonBits.Assemble(bitsPlan, doctorKey, ciphertexts[(2 * draft.Values.Count)..]);
 
         var context = EnvelopeContext(draft.PatientUid, draft.DoctorUid, draft.SubmissionId);
-        var doctorEnvelope = SealedEnvelope.Seal(DoctorContent(draft.PanelIds, doctorValues, comparisonBits), DoctorCopyType, context,
+        var doctorEnvelope = SealedEnvelope.Seal(WithContext(DoctorContent(draft.PanelIds, doctorValues, comparisonBits), draft.Context), DoctorCopyType, context,
             new Dictionary<string, PaillierPublicKey> { [draft.DoctorUid] = doctorKey }, PaddingFor(doctorKey), encryptor);
-        var patientEnvelope = SealedEnvelope.Seal(PatientContent(draft.PanelIds, patientValues), PatientCopyType, context,
+        var patientEnvelope = SealedEnvelope.Seal(WithContext(PatientContent(draft.PanelIds, patientValues), draft.Context), PatientCopyType, context,
             new Dictionary<string, PaillierPublicKey> { [draft.PatientUid] = patientKey, [draft.DoctorUid] = doctorKey }, PaddingFor(patientKey), encryptor);
 
         var sentAt = draft.SentAt.ToUnixTimeMilliseconds();
@@ -199,6 +199,24 @@ public sealed class SubmissionSealer
         return content;
     }
 
+    /// <summary>Where the patient context sits inside an envelope's content.</summary>
+    public const string ContextField = "context";
+
+    /// <summary>
+    /// Adds the patient's optional context (sex at birth, year of birth) to an envelope's content:
+    /// it is medical metadata, so it travels only inside the envelopes, for the patient and the
+    /// chosen doctor, and never as a field a store reader could see. Nothing is added when none was given.
+    /// </summary>
+    public static JsonObject WithContext(JsonObject content, Patient.PatientContext? context)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        if (context is { IsEmpty: false })
+        {
+            content[ContextField] = context.ToJson();
+        }
+        return content;
+    }
+
     /// <summary>What the patient's envelope holds: the panels and the patient-key values.</summary>
     public static JsonObject PatientContent(IEnumerable<string> panelIds, JsonObject values) => new()
     {
@@ -241,7 +259,8 @@ public sealed class SubmissionSealer
             var length = ComparisonBits.BitLengthOf(analyte);
             bits[analyte.Id] = new JsonObject { ["kid"] = key.Fingerprint, ["l"] = length, ["c"] = string.Join('.', Enumerable.Repeat(longest, length)) };
         }
-        return DoctorContent(_catalog.Panels.Select(p => p.Id), values, bits);
+        // The longest context too, so giving one never moves a full submission into a larger bucket.
+        return WithContext(DoctorContent(_catalog.Panels.Select(p => p.Id), values, bits), Patient.PatientContext.Longest);
     }
 
     private static JsonObject SealedCopy(SubmissionDraft draft, string copy, string doctorFingerprint, long sentAt, JsonObject envelope) => new()
