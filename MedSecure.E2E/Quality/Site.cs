@@ -47,6 +47,7 @@ public static class Site
         new("diagnosed submission", $"/Patient/Submissions/{world.DiagnosedId}", Viewer.Patient),
         new("print submission", $"/Patient/Submissions/{world.DiagnosedId}/Print", Viewer.Patient),
         new("download my data", "/Patient/Export", Viewer.Patient),
+        new("trends", "/Patient/Trends", Viewer.Patient),
         new("directory", "/Directory", Viewer.Patient),
         new("change password", "/Account/ChangePassword", Viewer.Patient),
         new("sign out", "/Account/SignOut", Viewer.Patient),

@@ -19,6 +19,7 @@ public static class LabResultsServiceCollectionExtensions
         services.AddSingleton<SubmissionOpener>();
         services.AddSingleton<Fhir.FhirLabImport>();
         services.AddScoped<Patient.Export.FhirExport>();
+        services.AddScoped<Patient.ValueTrends>();
         services.AddScoped<SubmissionStore>();
         services.AddScoped<LabSubmissions>();
         services.AddScoped<Patient.PatientProfiles>();

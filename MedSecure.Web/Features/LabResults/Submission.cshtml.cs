@@ -4,6 +4,7 @@ using MedSecure.Web.Features.LabResults.Catalog;
 using MedSecure.Web.Features.LabResults.Submissions;
 using MedSecure.Web.Infrastructure;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
@@ -42,7 +43,7 @@ public sealed record PanelResults(string Name, IReadOnlyList<ResultRow> Rows);
 /// An altered record says so and shows no value.
 /// </summary>
 [Authorize(Policy = WebServiceCollectionExtensions.PatientPolicy)]
-public sealed class SubmissionModel(SubmissionStore store, SubmissionOpener opener, ISubmissionKeys accountKeys, LabCatalog catalog, Directory.DoctorDirectory directory) : PageModel
+public sealed class SubmissionModel(SubmissionStore store, SubmissionOpener opener, ISubmissionKeys accountKeys, LabCatalog catalog, Directory.DoctorDirectory directory, IDataProtectionProvider protection) : PageModel
 {
     /// <summary>Set when the doctor deleted their account: the plain note.</summary>
     public string? DoctorGone { get; private set; }
@@ -89,6 +90,11 @@ public sealed class SubmissionModel(SubmissionStore store, SubmissionOpener open
             DoctorFingerprint = opened.DoctorFingerprint;
             Panels = Arrange(opened);
             PanelNames = string.Join(", ", catalog.Panels.Where(p => opened.PanelIds.Contains(p.Id)).Select(p => p.Name));
+            if (Summary.State == SubmissionState.Diagnosed)
+            {
+                // Opening the page shows the diagnosis: the list stops marking it new.
+                Patient.SeenDiagnoses.Read(HttpContext, protection, patientUid).Remember(HttpContext, id);
+            }
         }
         catch (RecordTamperedException)
         {

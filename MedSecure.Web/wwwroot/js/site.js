@@ -25,3 +25,22 @@ document.addEventListener("click", function (evt) {
     if (status) status.textContent = "Copying was not allowed: select the code and copy it by hand.";
   });
 });
+
+// Times: the server writes UTC (and says so); here they become the reader's own time and zone,
+// e.g. "1 Dec 2026, 15:15 EST", also in content HTMX swaps in later.
+function localTimes(root) {
+  root.querySelectorAll("time[datetime]:not([data-local])").forEach(function (el) {
+    var at = new Date(el.getAttribute("datetime"));
+    if (isNaN(at)) return;
+    var secs = /\d:\d\d:\d\d/.test(el.textContent);
+    var opts = { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
+    if (secs) opts.second = "2-digit";
+    var zone = new Intl.DateTimeFormat("en-US", { timeZoneName: "short" }).formatToParts(at)
+      .filter(function (p) { return p.type === "timeZoneName"; })[0];
+    el.setAttribute("title", el.textContent.trim());
+    el.textContent = new Intl.DateTimeFormat("en-GB", opts).format(at) + (zone ? " " + zone.value : "");
+    el.setAttribute("data-local", "");
+  });
+}
+document.addEventListener("DOMContentLoaded", function () { localTimes(document); });
+document.addEventListener("htmx:load", function (evt) { localTimes(evt.detail.elt.parentNode || document); });

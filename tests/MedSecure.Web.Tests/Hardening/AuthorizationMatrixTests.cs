@@ -54,6 +54,8 @@ public sealed class AuthorizationMatrixTests : IClassFixture<CastWebFactory>
         ["POST /Account/RecoveryCode"] = Access.SignedIn,
         ["GET /Directory/Index"] = Access.SignedIn,
         ["GET /Patient/Index"] = Access.Patient,
+        ["GET /Patient/Index?handler=Poll"] = Access.Patient,
+        ["GET /Patient/Trends"] = Access.Patient,
         ["GET /LabResults/Submit"] = Access.Patient,
         ["GET /LabResults/Submit?handler=Doctors"] = Access.Patient,
         ["POST /LabResults/Submit"] = Access.Patient,

@@ -62,9 +62,11 @@ public sealed record AboveRange(string Label, ReferenceFlag Flag, string Meaning
 /// </summary>
 public sealed record ReferenceRange
 {
-    private const string LowMeaning = "Below the usual range. One result a little outside is common; your doctor will say whether it matters.";
-    private const string HighMeaning = "Above the usual range. One result a little outside is common; your doctor will say whether it matters.";
-    private const string NormalMeaning = "Within the usual range.";
+    // The general words for an analyte without its own: what the flag means, that one result a little
+    // outside is common, and what to do about it.
+    private const string LowMeaning = "Lower than the usual range. One result a little outside it is common and often harmless; talk to your doctor about what it means for you.";
+    private const string HighMeaning = "Higher than the usual range. One result a little outside it is common and often harmless; talk to your doctor about what it means for you.";
+    private const string NormalMeaning = "Within the usual range: nothing to do about this value.";
 
     /// <summary>Creates a range; at least one limit is required.</summary>
     /// <param name="low">Lower limit, inclusive, or null.</param>

@@ -93,7 +93,44 @@ public sealed partial class ReferenceScaleTests
             foreach (var band in analyte.Reference.Bands(analyte.Decimals).Where(b => b.Flag != ReferenceFlag.Normal))
             {
                 Assert.True(band.Meaning.Contains("doctor", StringComparison.Ordinal), $"{analyte.Id} '{band.Label}': {band.Meaning}");
+                if (band.Flag is ReferenceFlag.Low or ReferenceFlag.High)
+                {
+                    Assert.True(band.Meaning.Contains("talk to your doctor", StringComparison.OrdinalIgnoreCase), $"{analyte.Id} '{band.Label}' does not say to talk to the doctor: {band.Meaning}");
+                }
             }
         }
+    }
+
+    [Fact]
+    public void Every_bands_words_say_the_same_direction_as_its_badge()
+    {
+        foreach (var analyte in LabCatalog.Standard.Panels.SelectMany(p => p.Analytes))
+        {
+            foreach (var band in analyte.Reference.Bands(analyte.Decimals))
+            {
+                string[] words = band.Flag switch
+                {
+                    ReferenceFlag.Low => ["low", "below"],
+                    ReferenceFlag.Normal => ["within"],
+                    _ => ["high", "above", band.Label],
+                };
+                Assert.True(words.Any(w => band.Meaning.Contains(w, StringComparison.OrdinalIgnoreCase)),
+                    $"{analyte.Id} '{band.Label}' ({band.Flag}) reads: {band.Meaning}");
+                // The "normal" words never suggest a problem, the others never that it is fine.
+                Assert.Equal(band.Flag == ReferenceFlag.Normal, band.Meaning.Contains("usual range:", StringComparison.Ordinal) && band.Meaning.Contains("nothing to do", StringComparison.Ordinal));
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("potassium", "3.4", "low", "Lower than the usual range")]
+    [InlineData("potassium", "5.1", "high", "Higher than the usual range")]
+    [InlineData("potassium", "4.2", "normal", "Within the usual range")]
+    public void An_analyte_without_its_own_words_gets_plain_general_ones(string analyteId, string value, string label, string start)
+    {
+        var band = Find(analyteId).Band(decimal.Parse(value, CultureInfo.InvariantCulture));
+
+        Assert.Equal(label, band.Label);
+        Assert.StartsWith(start, band.Meaning, StringComparison.Ordinal);
     }
 }
