@@ -25,3 +25,8 @@ document.addEventListener("click", function (evt) {
     if (status) status.textContent = "Copying was not allowed: select the code and copy it by hand.";
   });
 });
+
+// LAYOUT
+// Scripts run: mark <html> so CSS can hide the no-JavaScript fallbacks (".js .no-js"), such as
+// the "Show fields" button whose work HTMX already does on every tick.
+document.documentElement.classList.add("js");
