@@ -51,12 +51,12 @@ public static class Layout
 /// <summary>Layout checks a person makes by eye, run in the page.</summary>
 public static class LayoutChecks
 {
-    /// <summary>Height of the site header (brand and menu) in CSS px.</summary>
+    /// <summary>Height of the site header (brand and menu) in CSS px; 0 on a page without one (the print page).</summary>
     public static Task<double> HeaderHeightAsync(IPage page) =>
-        page.EvaluateAsync<double>("() => document.querySelector('header.top').getBoundingClientRect().height");
+        page.EvaluateAsync<double>("() => document.querySelector('header.top')?.getBoundingClientRect().height ?? 0");
 
     /// <summary>
-    /// Buttons side by side (same parent, same top edge) whose heights differ by more than a pixel:
+    /// Buttons side by side (same flex or grid container, same top edge) whose heights differ by more than a pixel:
     /// a row of uneven buttons looks broken.
     /// </summary>
     public static Task<string[]> UnevenButtonRowsAsync(IPage page) => page.EvaluateAsync<string[]>("""
@@ -66,7 +66,10 @@ public static class LayoutChecks
                 const r = el.getBoundingClientRect();
                 if (r.width === 0 || r.height === 0 || getComputedStyle(el).visibility === 'hidden') continue;
                 if (el.classList.contains('link')) continue;
-                const key = el.parentElement;
+                // Side by side means laid out by the same flex or grid container (a form around
+                // each button, as on the compute list, is not what lines them up).
+                let key = el.parentElement;
+                while (key && key !== document.body && !/flex|grid/.test(getComputedStyle(key).display)) key = key.parentElement;
                 if (!rows.has(key)) rows.set(key, []);
                 rows.get(key).push({ el, r });
             }
