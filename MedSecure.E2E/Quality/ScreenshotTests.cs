@@ -55,6 +55,29 @@ public sealed class ScreenshotTests(BrowserFixture fixture, ITestOutputHelper ou
         }
     }
 
+    [Fact]
+    public async Task On_a_phone_the_signed_in_menu_is_one_row_and_opens_without_JavaScript_into_44_px_links_with_no_WCAG_violation()
+    {
+        var world = await QualityAccounts.GetAsync(fixture);
+        await using var context = await ContextAsync(world, Viewer.Patient, Layout.TouchDevice(390, 844), javaScript: false);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/Patient");
+        var findDoctor = page.GetByRole(AriaRole.Link, new() { Name = "Find a doctor" });
+        await Assertions.Expect(findDoctor).ToBeHiddenAsync();
+        var closed = await LayoutChecks.HeaderHeightAsync(page);
+        Assert.True(closed <= Layout.MaxPhoneHeader, $"the closed header takes {closed:0}px");
+
+        await page.OpenMenuAsync();
+        await Assertions.Expect(findDoctor).ToBeVisibleAsync();
+        output.WriteLine(await Artifacts.ScreenshotAsync(page, "phone-patient-menu-open-no-js"));
+        var problems = new List<string>(await Layout.SmallTargetsAsync(page));
+        problems.AddRange(await Accessibility.ViolationsAsync(page, "/Patient with the phone menu open"));
+        Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
+
+        await findDoctor.ClickAsync();
+        await page.WaitForURLAsync("**/Directory");
+    }
+
     [Theory]
     [InlineData(820, 1180)]
     [InlineData(1180, 820)]
