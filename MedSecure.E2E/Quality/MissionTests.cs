@@ -44,6 +44,7 @@ public sealed class MissionTests(BrowserFixture fixture, ITestOutputHelper outpu
 
         foreach (var page in new[] { patient, doctor })
         {
+            await page.OpenMenuAsync();
             await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
             await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("You have signed out");
         }

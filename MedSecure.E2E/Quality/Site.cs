@@ -72,6 +72,19 @@ public static class Site
         _ => fixture.NewContextAsync(options),
     };
 
+    /// <summary>
+    /// On a phone the signed-in header menu is folded into a "Menu" toggle: taps it open, as a
+    /// person would, before using a header link or the sign-out button (no-op on wider screens).
+    /// </summary>
+    public static async Task OpenMenuAsync(this IPage page)
+    {
+        var toggle = page.Locator("header .menu > summary");
+        if (await toggle.IsVisibleAsync() && await page.Locator("header .menu[open]").CountAsync() == 0)
+        {
+            await toggle.ClickAsync();
+        }
+    }
+
     /// <summary>Opens the page and checks it really is that page (not a sign-in redirect or an error).</summary>
     public static async Task<IResponse> OpenAsync(this IPage page, SitePage sitePage)
     {
