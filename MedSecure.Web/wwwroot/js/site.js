@@ -44,7 +44,6 @@ function localTimes(root) {
 }
 document.addEventListener("DOMContentLoaded", function () { localTimes(document); });
 document.addEventListener("htmx:load", function (evt) { localTimes(evt.detail.elt.parentNode || document); });
-// LAYOUT
 // Scripts run: mark <html> so CSS can hide the no-JavaScript fallbacks (".js .no-js"), such as
 // the "Show fields" button whose work HTMX already does on every tick.
 document.documentElement.classList.add("js");
