@@ -32,8 +32,11 @@ public sealed class ProfileModel(PatientProfiles profiles, ISubmissionKeys keys,
     public const string DamagedMessage = "Your stored profile could not be verified, so it is not used. Save it again to replace it.";
 
     /// <summary>The form as entered (or as stored).</summary>
+    /// <summary>The form value of the "Not given" choice.</summary>
+    public const string NotGiven = "none";
+
     [BindProperty(Name = "Form")]
-    public ProfileForm Form { get; set; } = new();
+    public ProfileForm Form { get; set; } = new() { Sex = NotGiven };
 
     /// <summary>Set after a save.</summary>
     [BindProperty(SupportsGet = true)]
@@ -54,7 +57,7 @@ public sealed class ProfileModel(PatientProfiles profiles, ISubmissionKeys keys,
             var context = await profiles.ReadAsync(patient, ct);
             Form = new ProfileForm
             {
-                Sex = context.Sex is { } s ? PatientContext.Word(s) : "",
+                Sex = context.Sex is { } s ? PatientContext.Word(s) : NotGiven,
                 BirthYear = context.BirthYear?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "",
             };
         }
@@ -98,9 +101,11 @@ public sealed class ProfileModel(PatientProfiles profiles, ISubmissionKeys keys,
     /// <summary>The context the form describes, or null with messages added by the fields.</summary>
     private PatientContext? Validate()
     {
+        // "Not given" is a choice of its own, so a post without any choice (never a browser's: one
+        // radio is always ticked) is refused by the field rather than read as clearing the profile.
         SexAtBirth? sex = (Form.Sex ?? "").Trim() switch
         {
-            "" => null,
+            NotGiven => null,
             "female" => SexAtBirth.Female,
             "male" => SexAtBirth.Male,
             _ => Invalid("Form.Sex", "Choose female, male, or not given."),

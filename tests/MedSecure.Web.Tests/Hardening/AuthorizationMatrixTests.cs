@@ -56,6 +56,8 @@ public sealed class AuthorizationMatrixTests : IClassFixture<CastWebFactory>
         ["GET /Patient/Index"] = Access.Patient,
         ["GET /Patient/Index?handler=Poll"] = Access.Patient,
         ["GET /Patient/Trends"] = Access.Patient,
+        ["GET /Patient/Profile"] = Access.Patient,
+        ["POST /Patient/Profile"] = Access.Patient,
         ["GET /LabResults/Submit"] = Access.Patient,
         ["GET /LabResults/Submit?handler=Doctors"] = Access.Patient,
         ["POST /LabResults/Submit"] = Access.Patient,

@@ -35,7 +35,7 @@ public sealed class PatientContextTests(MedSecureWebFactory app) : IClassFixture
         var id = await patient.SubmitBloodCountAsync(doctor.Uid);
         var page = await doctor.Client.GetAsync($"/Doctor/Submissions/{id}");
         Assert.Null(page.Document.QuerySelector("[data-check='haemoglobin-anaemia-women']"));
-        var token = page.Document.QuerySelector("form:has(input[name=checkId]) input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
+        var token = page.Document.QuerySelector("#compute-form input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
 
         foreach (var htmx in new[] { false, true })
         {

@@ -69,9 +69,9 @@ public sealed class ProfilePageTests(MedSecureWebFactory app) : IClassFixture<Me
     {
         using var patient = await app.SignUpAsync("Patient", "Newborn Parent");
         var year = DateTime.UtcNow.Year;
-        var refused = await patient.Client.SubmitAsync("/Patient/Profile", "#profile-form", Form(("Form.Sex", ""), ("Form.BirthYear", (year + 1).ToString(CultureInfo.InvariantCulture))));
+        var refused = await patient.Client.SubmitAsync("/Patient/Profile", "#profile-form", Form(("Form.Sex", "none"), ("Form.BirthYear", (year + 1).ToString(CultureInfo.InvariantCulture))));
         Assert.Contains($"between 1900 and {year}", refused.FieldMessage("Form.BirthYear"), StringComparison.Ordinal);
-        var accepted = await patient.Client.SubmitAsync("/Patient/Profile", "#profile-form", Form(("Form.Sex", ""), ("Form.BirthYear", year.ToString(CultureInfo.InvariantCulture))), htmx: true);
+        var accepted = await patient.Client.SubmitAsync("/Patient/Profile", "#profile-form", Form(("Form.Sex", "none"), ("Form.BirthYear", year.ToString(CultureInfo.InvariantCulture))), htmx: true);
         Assert.NotNull(accepted.Document.QuerySelector("#profile-saved"));
     }
 
@@ -83,6 +83,21 @@ public sealed class ProfilePageTests(MedSecureWebFactory app) : IClassFixture<Me
         Assert.Equal(HttpStatusCode.OK, refused.Status);
         Assert.Equal("Choose female, male, or not given.", refused.FieldMessage("Form.Sex"));
         Assert.Equal("1990", refused.Document.QuerySelector<AngleSharp.Html.Dom.IHtmlInputElement>("input[name='Form.BirthYear']")!.Value);
+    }
+
+    [Fact]
+    public async Task A_post_without_any_choice_is_refused_by_the_field_and_keeps_the_saved_profile()
+    {
+        using var patient = await app.SignUpAsync("Patient", "Empty Poster");
+        await patient.Client.SubmitAsync("/Patient/Profile", "#profile-form", Form(("Form.Sex", "female"), ("Form.BirthYear", "1985")));
+        var page = await patient.Client.GetAsync("/Patient/Profile");
+        var token = page.Document.QuerySelector("#profile-form input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
+        var refused = await patient.Client.PostAsync("/Patient/Profile", Form(("__RequestVerificationToken", token)));
+        Assert.Equal(HttpStatusCode.OK, refused.Status);
+        Assert.Equal("Choose female, male, or not given.", refused.FieldMessage("Form.Sex"));
+        var kept = await patient.Client.GetAsync("/Patient/Profile");
+        Assert.True(kept.Document.QuerySelector<AngleSharp.Html.Dom.IHtmlInputElement>("#Form_Sex_female")!.IsChecked);
+        Assert.Equal("1985", kept.Document.QuerySelector<AngleSharp.Html.Dom.IHtmlInputElement>("input[name='Form.BirthYear']")!.Value);
     }
 }
 

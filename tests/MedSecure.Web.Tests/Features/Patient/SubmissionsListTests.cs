@@ -95,7 +95,7 @@ public sealed class SubmissionsListTests(CastWebFactory app) : IClassFixture<Cas
     {
         var page = await doctor.Client.GetAsync($"/Doctor/Submissions/{id}");
         var token = page.Document.QuerySelector("input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
-        var check = page.Document.QuerySelector("input[name=checkId]")!.GetAttribute("value")!;
+        var check = page.Document.QuerySelector("button[name=checkId]")!.GetAttribute("value")!;
         Assert.Equal(HttpStatusCode.OK, (await doctor.Client.PostAsync($"/Doctor/Submissions/{id}?handler=Check", Form(("checkId", check), ("__RequestVerificationToken", token)), htmx: true)).Status);
         var sent = await doctor.Client.SubmitAsync($"/Doctor/Submissions/{id}", "#diagnosis-form", Form(("DiagnosisText", text)));
         Assert.Equal($"/Doctor/Submissions/{id}?sent=true", sent.RedirectTarget);
