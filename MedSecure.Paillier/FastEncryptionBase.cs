@@ -8,7 +8,8 @@ namespace MedSecure.Paillier;
 /// </summary>
 internal sealed class FastEncryptionBase
 {
-    private readonly FixedBaseTable _table;
+    // Built on first use: a key owner encrypts modulo p² and q² with tables of its own and never needs this one.
+    private readonly Lazy<FixedBaseTable> _table;
 
     public FastEncryptionBase(PaillierPublicKey key)
     {
@@ -16,12 +17,15 @@ internal sealed class FastEncryptionBase
         BigInteger h = key.N - x * x % key.N; // h = −x² mod n, a random generator of the squares' subgroup (up to sign)
         HS = key.NSquaredArithmetic.Pow(h, key.N);
         ExponentBits = (key.ModulusBits + 1) / 2;
-        _table = key.NSquaredArithmetic.CreateFixedBaseTable(HS, ExponentBits);
+        _table = new(() => key.NSquaredArithmetic.CreateFixedBaseTable(HS, ExponentBits), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     public BigInteger HS { get; }
 
     public int ExponentBits { get; }
 
-    public BigInteger NewMask() => _table.Pow(RandomIntegers.WithBits(ExponentBits, topBits: 0));
+    public BigInteger NewMask() => MaskFor(RandomIntegers.WithBits(ExponentBits, topBits: 0));
+
+    /// <summary>h_sʳ mod n².</summary>
+    public BigInteger MaskFor(BigInteger r) => _table.Value.Pow(r);
 }

@@ -14,6 +14,9 @@ public sealed class PaillierPrivateKey
     private readonly BigInteger _hp, _hq, _qInverseModP, _qSquaredInverseModPSquared;
     private readonly BigInteger _nModPhiPSquared, _nModPhiQSquared;
     private readonly MontgomeryModulus _pSquaredArithmetic, _qSquaredArithmetic;
+    // Fast-mode masks h_sʳ computed modulo p² and q²: half-length moduli make each table step about a quarter
+    // of the cost modulo n², so two of them take about half the time of the public key's table.
+    private readonly Lazy<(FixedBaseTable P, FixedBaseTable Q)> _fastTables;
 
     private PaillierPrivateKey(PaillierPublicKey publicKey, BigInteger p, BigInteger q)
     {
@@ -33,6 +36,12 @@ public sealed class PaillierPrivateKey
         // φ(p²) = p(p−1): rⁿ mod p² only needs n mod p(p−1).
         _nModPhiPSquared = publicKey.N % (p * (p - 1));
         _nModPhiQSquared = publicKey.N % (q * (q - 1));
+        _fastTables = new(() =>
+        {
+            var fast = PublicKey.FastBase;
+            return (_pSquaredArithmetic.CreateFixedBaseTable(fast.HS % _pSquared, fast.ExponentBits),
+                _qSquaredArithmetic.CreateFixedBaseTable(fast.HS % _qSquared, fast.ExponentBits));
+        }, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <summary>The matching public key.</summary>
@@ -94,6 +103,14 @@ public sealed class PaillierPrivateKey
     /// <exception cref="PaillierException">The plaintext is outside the encodable range.</exception>
     public PaillierCiphertext Encrypt(BigInteger m) => PublicKey.EncryptWithMask(PublicKey.Encode(m), NewRandomMask());
 
+    /// <summary>
+    /// Encrypts like <see cref="PaillierPublicKey.EncryptFast"/> (Damgård–Jurik–Nielsen, the same h_s and the same
+    /// short exponent, so the same extra assumption), computing h_sʳ modulo p² and q² with the primes: about twice
+    /// as fast as the public key's fast mode.
+    /// </summary>
+    /// <exception cref="PaillierException">The plaintext is outside the encodable range.</exception>
+    public PaillierCiphertext EncryptFast(BigInteger m) => PublicKey.EncryptWithMask(PublicKey.Encode(m), NewFastMask());
+
     /// <summary>Encrypts a decimal as fixed point, using the primes for speed.</summary>
     public EncryptedFixedPoint EncryptDecimal(decimal value, int scale) =>
         new(Encrypt(FixedPoint.ToScaledInteger(value, scale)), scale, BigInteger.One);
@@ -106,7 +123,7 @@ public sealed class PaillierPrivateKey
     /// full masks rⁿ are computed with the primes (faster); with <paramref name="fastMode"/>, DJN masks instead.
     /// </summary>
     public PaillierRandomnessPool CreateMaskBuffer(int capacity, bool fastMode = false) =>
-        new(PublicKey, capacity, fastMode ? PublicKey.NewFastMask : NewRandomMask, selfFilling: false, fastMode);
+        new(PublicKey, capacity, fastMode ? NewFastMask : NewRandomMask, selfFilling: false, fastMode);
 
     /// <summary>
     /// Serializes as JWK: kty "DAJ", key_ops ["decrypt"], p, q (base64url big-endian), pub (the public JWK), kid.
@@ -187,6 +204,21 @@ public sealed class PaillierPrivateKey
         BigInteger r = PublicKey.RandomUnit();
         BigInteger xp = _pSquaredArithmetic.PowSecret(r % _pSquared, _nModPhiPSquared);
         BigInteger xq = _qSquaredArithmetic.PowSecret(r % _qSquared, _nModPhiQSquared);
+        return CombineModNSquared(xp, xq);
+    }
+
+    internal BigInteger NewFastMask() => FastMaskFor(RandomIntegers.WithBits(PublicKey.FastBase.ExponentBits, topBits: 0));
+
+    /// <summary>h_sʳ mod n² from its residues modulo p² and q²; equals the public key's fast mask for the same r.</summary>
+    internal BigInteger FastMaskFor(BigInteger r)
+    {
+        var (p, q) = _fastTables.Value;
+        return CombineModNSquared(p.Pow(r), q.Pow(r));
+    }
+
+    // The x mod n² with x ≡ xp (mod p²) and x ≡ xq (mod q²).
+    private BigInteger CombineModNSquared(BigInteger xp, BigInteger xq)
+    {
         BigInteger u = (xp - xq) * _qSquaredInverseModPSquared % _pSquared;
         if (u.Sign < 0) u += _pSquared;
         return xq + u * _qSquared;

@@ -19,6 +19,30 @@ public class EncryptionTests
         Assert.Equal(new BigInteger(m), Priv.Decrypt(Pub.Encrypt(m)));
         Assert.Equal(new BigInteger(m), Priv.Decrypt(Pub.EncryptFast(m)));
         Assert.Equal(new BigInteger(m), Priv.Decrypt(Priv.Encrypt(m)));
+        Assert.Equal(new BigInteger(m), Priv.Decrypt(Priv.EncryptFast(m)));
+    }
+
+    [Fact]
+    public void The_owners_fast_mask_is_the_public_fast_mask_for_the_same_exponent()
+    {
+        // Same h_s, same r: computing modulo p² and q² must not change what the mask is, only how fast.
+        var pair = PaillierKeyPair.Generate(2048);
+        var fast = pair.PublicKey.FastBase;
+        foreach (var r in new[] { BigInteger.Zero, BigInteger.One, (BigInteger.One << fast.ExponentBits) - 1,
+                     RandomIntegers.WithBits(fast.ExponentBits, topBits: 0), RandomIntegers.WithBits(fast.ExponentBits, topBits: 0) })
+        {
+            Assert.Equal(fast.MaskFor(r), pair.PrivateKey.FastMaskFor(r));
+        }
+    }
+
+    [Fact]
+    public void The_owners_fast_encryptions_are_fresh_and_open_with_the_key()
+    {
+        var a = Priv.EncryptFast(42);
+        var b = Priv.EncryptFast(42);
+        Assert.NotEqual(a.Value, b.Value);
+        Assert.Equal(84, Priv.Decrypt(Pub.Add(a, b)));
+        Assert.Throws<PaillierException>(() => Priv.EncryptFast(Pub.MaxEncodable + 1));
     }
 
     [Fact]
