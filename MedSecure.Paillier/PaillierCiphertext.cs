@@ -37,6 +37,9 @@ public sealed class PaillierCiphertext : IEquatable<PaillierCiphertext>
         return new PaillierCiphertext(key, c);
     }
 
+    /// <summary>The ciphertext value as written in the <c>c</c> field of <see cref="ToJson"/>: base64url, big-endian, unpadded.</summary>
+    public string ToBase64Url() => Codec.ToBase64Url(Value);
+
     /// <summary>
     /// Compact JSON form: <c>{"kid":"&lt;key fingerprint&gt;","c":"&lt;base64url big-endian c&gt;"}</c>.
     /// The fingerprint lets the receiver refuse a ciphertext made for another key.

@@ -142,7 +142,7 @@ public static class ComparisonBits
             {
                 ["kid"] = doctorKey.Fingerprint,
                 ["l"] = bits.Length,
-                ["c"] = string.Join('.', encrypted.Bits.Select(b => JsonNode.Parse(b.ToJson())!["c"]!.GetValue<string>())),
+                ["c"] = string.Join('.', encrypted.Bits.Select(b => b.ToBase64Url())),
             };
         }
         return result.Count == 0 ? null : result;

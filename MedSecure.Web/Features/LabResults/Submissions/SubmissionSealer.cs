@@ -74,6 +74,7 @@ public sealed class SubmissionSealer
 
     private readonly RecordSigner _signer;
     private readonly LabCatalog _catalog;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(int CiphertextBytes, int FingerprintLength), int> _padding = new();
     private readonly MaskPools? _masks;
 
     /// <summary>Creates the sealer for the standard catalog, without mask pools (every mask computed on the spot).</summary>
@@ -140,8 +141,8 @@ public sealed class SubmissionSealer
         for (int i = 0; i < draft.Values.Count; i++)
         {
             var value = draft.Values[i];
-            doctorValues[value.AnalyteId] = JsonNode.Parse(EncryptedFixedPoint.FromCiphertext(ciphertexts[2 * i], value.Decimals, BigInteger.One).ToJson());
-            patientValues[value.AnalyteId] = JsonNode.Parse(EncryptedFixedPoint.FromCiphertext(ciphertexts[2 * i + 1], value.Decimals, BigInteger.One).ToJson());
+            doctorValues[value.AnalyteId] = StoredValue(ciphertexts[2 * i], value.Decimals);
+            patientValues[value.AnalyteId] = StoredValue(ciphertexts[2 * i + 1], value.Decimals);
         }
         var comparisonBits = ComparisonBits.Assemble(bitsPlan, doctorKey, ciphertexts[(2 * draft.Values.Count)..]);
 
@@ -177,6 +178,14 @@ public sealed class SubmissionSealer
         var idempotency = new JsonObject { ["submissionId"] = draft.SubmissionId, ["at"] = sentAt };
         return new SealedSubmission(draft.SubmissionId, draft.PatientUid, draft.DoctorUid, draft.IdempotencyKey, inbox, history, idempotency);
     }
+
+    // EncryptedFixedPoint.ToJson's shape (kid, c, s; no d for a whole-number denominator), built without a parse.
+    private static JsonObject StoredValue(PaillierCiphertext ciphertext, int decimals) => new()
+    {
+        ["kid"] = ciphertext.Key.Fingerprint,
+        ["c"] = ciphertext.ToBase64Url(),
+        ["s"] = decimals,
+    };
 
     /// <summary>How a state is stored.</summary>
     public static string StateName(SubmissionState state) => state.ToString().ToLowerInvariant();
@@ -232,8 +241,14 @@ public sealed class SubmissionSealer
     public int PaddingFor(PaillierPublicKey key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        int length = 4 + Encoding.UTF8.GetByteCount(FullContentShape(key).ToJsonString());
-        return (length + BucketGranularity - 1) / BucketGranularity * BucketGranularity;
+        // The shape depends only on the ciphertext length and the fingerprint's length, not on the key itself:
+        // computed once per size instead of twice per seal.
+        var size = ((int)((key.NSquared.GetBitLength() + 7) / 8), key.Fingerprint.Length);
+        return _padding.GetOrAdd(size, _ =>
+        {
+            int length = 4 + Encoding.UTF8.GetByteCount(FullContentShape(key).ToJsonString());
+            return (length + BucketGranularity - 1) / BucketGranularity * BucketGranularity;
+        });
     }
 
     /// <summary>
