@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -38,22 +39,78 @@ public static class CanonicalJson
     /// <exception cref="ArgumentException">The value holds something with no canonical form (a fraction, a huge number, an unpaired surrogate).</exception>
     public static byte[] ToUtf8Bytes(JsonNode? value)
     {
-        var text = new StringBuilder();
-        Write(text, value);
-        try
-        {
-            return StrictUtf8.GetBytes(text.ToString());
-        }
-        catch (EncoderFallbackException ex)
-        {
-            throw new ArgumentException("A string holds an unpaired surrogate.", nameof(value), ex);
-        }
+        var output = new Output(hash: null);
+        Write(output, value, omitMember: null);
+        return output.ToArray();
     }
 
     /// <summary>The canonical form as a string, for documentation and debugging.</summary>
     public static string ToCanonicalString(JsonNode? value) => Encoding.UTF8.GetString(ToUtf8Bytes(value));
 
-    private static void Write(StringBuilder text, JsonNode? node)
+    /// <summary>SHA-256 of the canonical form, computed as it is written (no copy of a large record is built).</summary>
+    /// <exception cref="ArgumentException">As <see cref="ToUtf8Bytes"/>.</exception>
+    public static byte[] Sha256(JsonNode? value) => Sha256Of(output => Write(output, value, omitMember: null));
+
+    /// <summary>
+    /// The canonical bytes of <c>{wrapperMember: record, name₁: value₁, …}</c> without building that object, with
+    /// <paramref name="omitMember"/> left out of <paramref name="record"/>'s own members (an embedded signature).
+    /// The extra members are plain strings.
+    /// </summary>
+    internal static byte[] WrappedToUtf8Bytes(string wrapperMember, JsonNode? record, string? omitMember, params (string Name, string Value)[] extra)
+    {
+        var output = new Output(hash: null);
+        WriteWrapped(output, wrapperMember, record, omitMember, extra);
+        return output.ToArray();
+    }
+
+    /// <summary>SHA-256 of <see cref="WrappedToUtf8Bytes"/>'s bytes, computed as they are written.</summary>
+    internal static byte[] WrappedSha256(string wrapperMember, JsonNode? record, string? omitMember, params (string Name, string Value)[] extra) =>
+        Sha256Of(output => WriteWrapped(output, wrapperMember, record, omitMember, extra));
+
+    private static byte[] Sha256Of(Action<Output> write)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var output = new Output(hash);
+        write(output);
+        output.Flush(final: true);
+        return hash.GetHashAndReset();
+    }
+
+    // Written as one object, so the members are sorted and absent values left out exactly as Write would.
+    private static void WriteWrapped(Output text, string wrapperMember, JsonNode? record, string? omitMember, (string Name, string Value)[] extra)
+    {
+        var members = new List<(string Name, JsonNode? Node, string? Text)>(extra.Length + 1) { (wrapperMember, record, null) };
+        members.AddRange(extra.Select(e => (e.Name, (JsonNode?)null, (string?)e.Value)));
+        members.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+        text.Append('{');
+        bool first = true;
+        foreach (var (name, node, value) in members)
+        {
+            if (value is null && IsAbsentInDatabase(node, omitMember))
+            {
+                continue;
+            }
+            if (!first)
+            {
+                text.Append(',');
+            }
+            first = false;
+            WriteString(text, name);
+            text.Append(':');
+            if (value is not null)
+            {
+                WriteString(text, value);
+            }
+            else
+            {
+                Write(text, node, omitMember);
+            }
+        }
+        text.Append('}');
+    }
+
+    // omitMember applies to the top-level object only.
+    private static void Write(Output text, JsonNode? node, string? omitMember)
     {
         switch (node)
         {
@@ -65,7 +122,7 @@ public static class CanonicalJson
                 bool first = true;
                 foreach (KeyValuePair<string, JsonNode?> member in obj.OrderBy(m => m.Key, StringComparer.Ordinal))
                 {
-                    if (IsAbsentInDatabase(member.Value))
+                    if (member.Key == omitMember || IsAbsentInDatabase(member.Value))
                     {
                         continue;
                     }
@@ -78,7 +135,7 @@ public static class CanonicalJson
                     first = false;
                     WriteString(text, member.Key);
                     text.Append(':');
-                    Write(text, member.Value);
+                    Write(text, member.Value, omitMember: null);
                 }
 
                 text.Append('}');
@@ -92,7 +149,7 @@ public static class CanonicalJson
                         text.Append(',');
                     }
 
-                    Write(text, array[i]);
+                    Write(text, array[i], omitMember: null);
                 }
 
                 text.Append(']');
@@ -105,6 +162,12 @@ public static class CanonicalJson
         }
     }
 
+    // The record without the omitted member is what counts: with no other member it is {}, which is absent.
+    private static bool IsAbsentInDatabase(JsonNode? node, string? omitMember) =>
+        omitMember is not null && node is JsonObject obj
+            ? obj.All(m => m.Key == omitMember)
+            : IsAbsentInDatabase(node);
+
     private static bool IsAbsentInDatabase(JsonNode? node) => node switch
     {
         null => true,
@@ -114,7 +177,7 @@ public static class CanonicalJson
         _ => false,
     };
 
-    private static void WriteValue(StringBuilder text, JsonValue value)
+    private static void WriteValue(Output text, JsonValue value)
     {
         switch (value.GetValueKind())
         {
@@ -122,7 +185,7 @@ public static class CanonicalJson
                 WriteString(text, value.GetValue<string>());
                 break;
             case JsonValueKind.Number:
-                text.Append(CanonicalInteger(value.ToJsonString()).ToString(CultureInfo.InvariantCulture));
+                text.Append(CanonicalInteger(value.ToJsonString()).ToString(CultureInfo.InvariantCulture).AsSpan());
                 break;
             case JsonValueKind.True:
                 text.Append("true");
@@ -151,11 +214,24 @@ public static class CanonicalJson
         return (long)number;
     }
 
-    private static void WriteString(StringBuilder text, string value)
+    // Strings never needing an escape are the common case (ciphertexts, ids): copied in one piece.
+    private static readonly System.Buffers.SearchValues<char> NeedsEscape = System.Buffers.SearchValues.Create(
+        "\"\\" + new string(Enumerable.Range(0, 0x20).Select(c => (char)c).ToArray()));
+
+    private static void WriteString(Output text, string value)
     {
         text.Append('"');
-        foreach (char c in value)
+        ReadOnlySpan<char> rest = value;
+        while (!rest.IsEmpty)
         {
+            int plain = rest.IndexOfAny(NeedsEscape);
+            if (plain < 0)
+            {
+                text.Append(rest);
+                break;
+            }
+            text.Append(rest[..plain]);
+            char c = rest[plain];
             switch (c)
             {
                 case '"': text.Append("\\\""); break;
@@ -165,13 +241,82 @@ public static class CanonicalJson
                 case '\n': text.Append("\\n"); break;
                 case '\r': text.Append("\\r"); break;
                 case '\t': text.Append("\\t"); break;
-                case < ' ':
+                default:
                     text.Append("\\u00").Append(((int)c).ToString("x2", CultureInfo.InvariantCulture));
                     break;
-                default: text.Append(c); break;
             }
+            rest = rest[(plain + 1)..];
         }
 
         text.Append('"');
+    }
+
+    /// <summary>
+    /// Characters in, strict UTF-8 out, in chunks: to a growing buffer, or straight into a hash so a large record's
+    /// bytes never exist whole. The encoder keeps a high surrogate that ends one chunk for the next one, and
+    /// refuses an unpaired one.
+    /// </summary>
+    private sealed class Output(IncrementalHash? hash)
+    {
+        private const int ChunkChars = 8192;
+        private readonly char[] _chars = new char[ChunkChars];
+        private readonly byte[] _bytes = new byte[StrictUtf8.GetMaxByteCount(ChunkChars)];
+        private readonly Encoder _encoder = StrictUtf8.GetEncoder();
+        private readonly MemoryStream? _stream = hash is null ? new MemoryStream() : null;
+        private int _count;
+
+        public Output Append(char c)
+        {
+            if (_count == ChunkChars)
+            {
+                Flush(final: false);
+            }
+            _chars[_count++] = c;
+            return this;
+        }
+
+        public Output Append(ReadOnlySpan<char> text)
+        {
+            while (!text.IsEmpty)
+            {
+                if (_count == ChunkChars)
+                {
+                    Flush(final: false);
+                }
+                int n = Math.Min(text.Length, ChunkChars - _count);
+                text[..n].CopyTo(_chars.AsSpan(_count));
+                _count += n;
+                text = text[n..];
+            }
+            return this;
+        }
+
+        public void Flush(bool final)
+        {
+            int written;
+            try
+            {
+                written = _encoder.GetBytes(_chars, 0, _count, _bytes, 0, flush: final);
+            }
+            catch (EncoderFallbackException ex)
+            {
+                throw new ArgumentException("A string holds an unpaired surrogate.", ex);
+            }
+            _count = 0;
+            if (hash is not null)
+            {
+                hash.AppendData(_bytes, 0, written);
+            }
+            else
+            {
+                _stream!.Write(_bytes, 0, written);
+            }
+        }
+
+        public byte[] ToArray()
+        {
+            Flush(final: true);
+            return _stream!.ToArray();
+        }
     }
 }

@@ -47,4 +47,33 @@ public class CanonicalJsonTests
     {
         Assert.Throws<ArgumentException>(() => CanonicalJson.ToUtf8Bytes(JsonValue.Create("\ud800")));
     }
+
+    [Theory]
+    [InlineData(8190)]
+    [InlineData(8191)]
+    [InlineData(8192)]
+    [InlineData(20_000)]
+    public void Long_strings_with_escapes_and_surrogate_pairs_come_out_whole_at_any_position(int lead)
+    {
+        // The output is written in chunks: a pair or an escape falling on a chunk's edge must not change the bytes.
+        string text = new string('a', lead) + "\U0001F600\"\n\u0001é" + new string('z', lead);
+        JsonNode value = new JsonObject { ["k"] = text };
+        string expected = "{\"k\":\"" + text.Replace("\"", "\\\"").Replace("\n", "\\n").Replace("\u0001", "\\u0001") + "\"}";
+
+        byte[] bytes = CanonicalJson.ToUtf8Bytes(value);
+
+        Assert.Equal(System.Text.Encoding.UTF8.GetBytes(expected), bytes);
+        Assert.Equal(System.Security.Cryptography.SHA256.HashData(bytes), CanonicalJson.Sha256(value));
+    }
+
+    [Theory]
+    [InlineData(8190)]
+    [InlineData(8191)]
+    public void An_unpaired_surrogate_on_a_chunk_edge_is_refused_by_both_forms(int lead)
+    {
+        JsonNode value = JsonValue.Create(new string('a', lead) + "\ud83d" + "b")!;
+
+        Assert.Throws<ArgumentException>(() => CanonicalJson.ToUtf8Bytes(value));
+        Assert.Throws<ArgumentException>(() => CanonicalJson.Sha256(value));
+    }
 }

@@ -164,6 +164,31 @@ public sealed class RecordSignerTests : IDisposable
         Assert.Throws<RecordTamperedException>(() => _signer.VerifyEmbedded(Submission, stored, _patientKey));
     }
 
+    [Fact]
+    public void The_signature_is_over_the_documented_envelope_of_the_canonical_record()
+    {
+        // Verifiers elsewhere (and older records) check the bytes the remarks describe, however they are produced.
+        JsonObject record = SampleRecord();
+        record["big"] = new string('A', 200_000);
+        string signature = _signer.Sign(Submission, record, _patientKey);
+        var documented = new JsonObject { ["body"] = record.DeepClone(), ["medsecure"] = "record-signature-v1", ["type"] = Submission };
+
+        Assert.Equal(CanonicalJson.ToUtf8Bytes(documented), RecordSigner.SignedBytes(Submission, record));
+        Assert.True(_patientKey.VerifyData(CanonicalJson.ToUtf8Bytes(documented),
+            System.Buffers.Text.Base64Url.DecodeFromChars(signature), HashAlgorithmName.SHA256));
+    }
+
+    [Fact]
+    public void An_embedded_signature_on_an_otherwise_empty_record_verifies_as_the_empty_record()
+    {
+        var record = new JsonObject();
+        _signer.SignInto(Submission, record, _patientKey);
+        Assert.Equal(RecordSigner.SignatureProperty, Assert.Single(record).Key);
+
+        _signer.VerifyEmbedded(Submission, record, _patientKey);
+        Assert.True(_signer.IsValid(Submission, new JsonObject(), record[RecordSigner.SignatureProperty]!.GetValue<string>(), _patientKey));
+    }
+
     private sealed record Diagnosis(string PatientUid, string Ciphertext, long CreatedAt, string? Note);
 
     [Fact]
