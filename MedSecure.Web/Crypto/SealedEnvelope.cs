@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Buffers.Text;
 using System.Numerics;
@@ -64,14 +65,19 @@ public static class SealedEnvelope
             throw new ArgumentOutOfRangeException(nameof(padding), "Padding must be at least 1 byte.");
         }
 
-        byte[] json = Encoding.UTF8.GetBytes(content.ToJsonString());
-        int length = 4 + json.Length;
+        // Written straight to UTF-8 (no intermediate string), sized for the usual bucket so it rarely grows.
+        var json = new ArrayBufferWriter<byte>(Math.Max(256, padding));
+        using (var writer = new Utf8JsonWriter(json))
+        {
+            content.WriteTo(writer);
+        }
+        int length = 4 + json.WrittenCount;
         byte[] plain = new byte[(length + padding - 1) / padding * padding];
         byte[] key = RandomNumberGenerator.GetBytes(KeySize);
         try
         {
-            BinaryPrimitives.WriteInt32BigEndian(plain, json.Length);
-            json.CopyTo(plain, 4);
+            BinaryPrimitives.WriteInt32BigEndian(plain, json.WrittenCount);
+            json.WrittenSpan.CopyTo(plain.AsSpan(4));
             byte[] nonce = RandomNumberGenerator.GetBytes(NonceSize);
             byte[] body = new byte[plain.Length + TagSize];
             using (var aes = new AesGcm(key, TagSize))
@@ -111,7 +117,7 @@ public static class SealedEnvelope
         {
             CryptographicOperations.ZeroMemory(key);
             CryptographicOperations.ZeroMemory(plain);
-            CryptographicOperations.ZeroMemory(json);
+            json.Clear(); // zeroes what was written
         }
     }
 
