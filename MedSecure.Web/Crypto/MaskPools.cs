@@ -166,7 +166,12 @@ public sealed class MaskPools : BackgroundService
         }
     }
 
-    /// <summary>Computes one mask for the pool that needs it most; false when every pool is at its target.</summary>
+    /// <summary>
+    /// Computes one mask for the most recently used pool below its target (the emptier one on a tie); false when
+    /// every pool is at its target. The person acting now is the one about to send again: filling their own and
+    /// their doctor's pool first makes their next submission warm, where spreading masks over every pool would
+    /// leave all of them short.
+    /// </summary>
     internal bool FillOnce()
     {
         MaskSlot? neediest = null;
@@ -182,7 +187,7 @@ public sealed class MaskPools : BackgroundService
                     continue;
                 }
                 double ratio = (double)available / target;
-                if (ratio < lowest || (ratio == lowest && neediest is not null && slot.LastUsed > neediest.LastUsed))
+                if (neediest is null || slot.LastUsed > neediest.LastUsed || (slot.LastUsed == neediest.LastUsed && ratio < lowest))
                 {
                     lowest = ratio;
                     neediest = slot;

@@ -56,6 +56,25 @@ public sealed class MaskPoolsTests(ThreeAccountKeys keys) : IClassFixture<ThreeA
     }
 
     [Fact]
+    public void The_filler_tops_up_the_pool_used_last_before_older_ones()
+    {
+        var pools = Pools(new MaskPoolOptions { RecipientPools = 2, RecipientMasks = 3 });
+        var (_, earlier) = pools.Recipient(keys.Stranger.PaillierPublicKey);
+        _time.Advance(TimeSpan.FromSeconds(5));
+        var (_, recent) = pools.Recipient(keys.Doctor.PaillierPublicKey);
+
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.True(pools.FillOnce());
+        }
+
+        Assert.Equal(3, recent!.Pool.Available);
+        Assert.Equal(0, earlier!.Pool.Available);
+        FillAll(pools);
+        Assert.Equal(3, earlier.Pool.Available);
+    }
+
+    [Fact]
     public void The_least_recently_used_recipient_pool_gives_way_once_idle_and_its_masks_are_zeroed()
     {
         var pools = Pools(new MaskPoolOptions { RecipientPools = 1, RecipientMasks = 4 });
