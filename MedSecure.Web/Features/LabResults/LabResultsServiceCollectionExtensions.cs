@@ -21,6 +21,7 @@ public static class LabResultsServiceCollectionExtensions
         services.AddScoped<Patient.Export.FhirExport>();
         services.AddScoped<Patient.ValueTrends>();
         services.AddScoped<SubmissionStore>();
+        services.AddScoped<PatientCopies>();
         services.AddScoped<LabSubmissions>();
         services.AddScoped<Patient.PatientProfiles>();
         services.AddScoped<ISubmissionKeys, AccountSubmissionKeys>();

@@ -93,7 +93,7 @@ public sealed record TrendsView(IReadOnlyList<AnalyteTrend> Trends, int Refused)
 /// their session (as their submission page and their export read them). Nothing is stored or
 /// cached; an altered copy is left out and counted, never drawn.
 /// </summary>
-public sealed class ValueTrends(SubmissionStore submissions, SubmissionOpener opener, LabCatalog catalog)
+public sealed class ValueTrends(PatientCopies patientCopies, LabCatalog catalog)
 {
     /// <summary>Most values drawn per analyte (the latest), so each chart stays small and readable on a phone.</summary>
     public const int MaxPoints = 12;
@@ -103,24 +103,9 @@ public sealed class ValueTrends(SubmissionStore submissions, SubmissionOpener op
     {
         ArgumentNullException.ThrowIfNull(patient);
         var byAnalyte = new Dictionary<string, List<TrendPoint>>(StringComparer.Ordinal);
-        var refused = 0;
-        foreach (var summary in await submissions.ListAllHistoryAsync(patient.UserId, ct))
+        var copies = await patientCopies.OpenAllAsync(patient, ct);
+        foreach (var opened in copies.Submissions)
         {
-            if (await submissions.FindHistoryEntryAsync(patient.UserId, summary.SubmissionId, ct) is not { } entry
-                || Diagnostics.Inbox.InboxTombstones.IsTombstone(entry))
-            {
-                continue;
-            }
-            OpenedSubmission opened;
-            try
-            {
-                opened = opener.OpenPatientCopy(summary.SubmissionId, entry, patient);
-            }
-            catch (RecordTamperedException)
-            {
-                refused++;
-                continue;
-            }
             foreach (var analyte in catalog.Analytes.Where(a => opened.Values.ContainsKey(a.Id)))
             {
                 var value = opened.Values[analyte.Id];
@@ -143,6 +128,6 @@ public sealed class ValueTrends(SubmissionStore submissions, SubmissionOpener op
             var unit = analyte.UnitLabel == "%" ? "%" : " " + analyte.UnitLabel;
             trends.Add(new AnalyteTrend(analyte, points, analyte.Reference.Describe(analyte.Decimals) + unit, TrendChart.For(analyte, points)));
         }
-        return new TrendsView(trends, refused);
+        return new TrendsView(trends, copies.Refused);
     }
 }

@@ -61,15 +61,17 @@ public sealed class SubmissionStore(ITreeStore store)
     public async Task<JsonObject?> FindHistoryEntryAsync(string patientUid, string submissionId, CancellationToken ct = default) =>
         await store.GetAsync(HistoryPath(patientUid, submissionId), ct) as JsonObject;
 
-    /// <summary>Every one of the patient's submissions, oldest first (listing fields only): what an export of their data reads.</summary>
-    public async Task<IReadOnlyList<SubmissionSummary>> ListAllHistoryAsync(string patientUid, CancellationToken ct = default)
+    /// <summary>Every one of the patient's submissions with its stored entry, oldest first, from one listing read: what an export of their data reads.</summary>
+    public async Task<IReadOnlyList<(SubmissionSummary Summary, JsonObject Entry)>> ListAllHistoryEntriesAsync(string patientUid, CancellationToken ct = default)
     {
         var children = await store.QueryAsync($"patients/{patientUid}/submissions", TreeQuery.ByChild("sentAt"), ct);
         return children
-            .Select(c => SubmissionOpener.SummaryOf(c.Key, c.Value))
-            .OfType<SubmissionSummary>()
-            .OrderBy(s => s.SentAt)
-            .ThenBy(s => s.SubmissionId, StringComparer.Ordinal)
+            .Where(c => c.Value is JsonObject)
+            .Select(c => (Summary: SubmissionOpener.SummaryOf(c.Key, c.Value), Entry: (JsonObject)c.Value!))
+            .Where(c => c.Summary is not null)
+            .Select(c => (c.Summary!, c.Entry))
+            .OrderBy(c => c.Item1.SentAt)
+            .ThenBy(c => c.Item1.SubmissionId, StringComparer.Ordinal)
             .ToList();
     }
 

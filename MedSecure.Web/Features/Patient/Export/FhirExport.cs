@@ -26,7 +26,7 @@ namespace MedSecure.Web.Features.Patient.Export;
 /// and counted in <see cref="FhirExportResult.Refused"/>; records the patient's page refuses are left
 /// out the same way, because the export reads through the same checks.
 /// </remarks>
-public sealed class FhirExport(SubmissionStore submissions, SubmissionOpener opener, PatientDiagnostics diagnostics, LabCatalog catalog, FormulaCatalog formulas)
+public sealed class FhirExport(PatientCopies patientCopies, PatientDiagnostics diagnostics, LabCatalog catalog, FormulaCatalog formulas)
 {
     /// <summary>Identifier system for MedSecure accounts (patients and doctors).</summary>
     public const string AccountSystem = "urn:medsecure:account";
@@ -72,25 +72,10 @@ public sealed class FhirExport(SubmissionStore submissions, SubmissionOpener ope
             return url;
         }
 
-        var refused = 0;
         var valueUrls = new Dictionary<(string Submission, string Analyte), string>();
-        var all = await submissions.ListAllHistoryAsync(patient.UserId, ct);
-        var opened = new List<OpenedSubmission>();
-        foreach (var summary in all)
-        {
-            if (await submissions.FindHistoryEntryAsync(patient.UserId, summary.SubmissionId, ct) is not { } entry)
-            {
-                continue;
-            }
-            try
-            {
-                opened.Add(opener.OpenPatientCopy(summary.SubmissionId, entry, patient));
-            }
-            catch (RecordTamperedException)
-            {
-                refused++;
-            }
-        }
+        var copies = await patientCopies.OpenAllAsync(patient, ct);
+        var refused = copies.Refused;
+        var opened = copies.Submissions;
 
         foreach (var submission in opened)
         {

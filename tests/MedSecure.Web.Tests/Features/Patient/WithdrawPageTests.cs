@@ -130,6 +130,26 @@ public sealed class WithdrawPageTests(CastWebFactory app) : IClassFixture<CastWe
     }
 
     [Fact]
+    public async Task A_withdrawn_submission_leaves_the_export_and_the_trends_without_being_reported_as_altered()
+    {
+        var kept = await app.PatientA.SubmitHba1cAsync(app.DoctorX.Uid, "6.1");
+        var again = await app.PatientA.SubmitHba1cAsync(app.DoctorX.Uid, "6.3");
+        var gone = await app.PatientA.SubmitHba1cAsync(app.DoctorX.Uid, "7.7");
+        var withdrawn = await app.PatientA.Client.SubmitAsync(WithdrawUrl(gone), "#withdraw-form", Form(("Form.Password", SignedInUser.Password)));
+        Assert.NotNull(withdrawn.Document.QuerySelector("#withdrawn"));
+
+        var export = await (await app.PatientA.Client.Http.GetAsync("/Patient/Export?handler=Download")).Content.ReadAsStringAsync();
+        Assert.Contains(kept, export, StringComparison.Ordinal);
+        Assert.Contains(again, export, StringComparison.Ordinal);
+        Assert.DoesNotContain(gone, export, StringComparison.Ordinal);
+
+        var trends = await app.PatientA.Client.GetAsync("/Patient/Trends");
+        Assert.Null(trends.Document.QuerySelector("#trends-refused"));
+        Assert.Contains("6.3", trends.Document.Body!.TextContent, StringComparison.Ordinal);
+        Assert.DoesNotContain("7.7", trends.Document.Body!.TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Another_patient_cannot_withdraw_a_submission_that_is_not_theirs()
     {
         var id = await app.PatientA.SubmitHba1cAsync(app.DoctorX.Uid);
