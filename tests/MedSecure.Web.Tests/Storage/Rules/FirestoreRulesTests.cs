@@ -428,6 +428,34 @@ public sealed class FirestoreRulesTests(RulesWorld world) : IClassFixture<RulesW
     [SkippableTheory, MemberData(nameof(PinCases))]
     public Task Pins_of_doctor_fingerprints_are_the_patients_own(string access) => CheckAsync(Pins, access);
 
+    // ---------------------------------------------------------------- patients/{patientUid}/profile/context
+
+    public static readonly RulesAccess[] PatientContexts =
+    [
+        Allow("patient reads own context", w => w.E.GetAsync($"patients/{w.A.Uid}/profile/context", w.A.IdToken)),
+        Refuse("other patient reads a patient's context", w => w.E.GetAsync($"patients/{w.A.Uid}/profile/context", w.B.IdToken)),
+        Refuse("the patient's doctor reads the stored context", w => w.E.GetAsync($"patients/{w.A.Uid}/profile/context", w.X.IdToken)),
+        Refuse("signed out reads a context", w => w.E.GetAsync($"patients/{w.A.Uid}/profile/context", RulesWorld.SignedOut)),
+        Allow("patient saves own context", w => w.E.CommitAsync(w.A.IdToken, w.E.Set($"patients/{w.A.Uid}/profile/context", RulesWorld.PatientContext(w.A)))),
+        Allow("other patient saves their own first context", w => w.E.CommitAsync(w.B.IdToken, w.E.Set($"patients/{w.B.Uid}/profile/context", RulesWorld.PatientContext(w.B)))),
+        Refuse("patient's context naming another patient inside", w => w.E.CommitAsync(w.A.IdToken, w.E.Set($"patients/{w.A.Uid}/profile/context", RulesWorld.PatientContext(w.A, w.B)))),
+        Refuse("patient's context with a field in the clear beside the sealed one", w =>
+        {
+            var context = RulesWorld.PatientContext(w.A);
+            context["sex"] = "female";
+            return w.E.CommitAsync(w.A.IdToken, w.E.Set($"patients/{w.A.Uid}/profile/context", context));
+        }),
+        Refuse("other patient writes a patient's context", w => w.E.CommitAsync(w.B.IdToken, w.E.Set($"patients/{w.A.Uid}/profile/context", RulesWorld.PatientContext(w.A)))),
+        Refuse("doctor writes a patient's context", w => w.E.CommitAsync(w.X.IdToken, w.E.Set($"patients/{w.A.Uid}/profile/context", RulesWorld.PatientContext(w.A)))),
+        Refuse("doctor writes a context of their own", w => w.E.CommitAsync(w.X.IdToken, w.E.Set($"patients/{w.X.Uid}/profile/context", RulesWorld.PatientContext(w.X)))),
+        Refuse("patient deletes own context outside an erasure", w => w.E.CommitAsync(w.A.IdToken, w.E.Delete($"patients/{w.A.Uid}/profile/context"))),
+    ];
+
+    public static TheoryData<string> PatientContextCases => Labels(PatientContexts);
+
+    [SkippableTheory, MemberData(nameof(PatientContextCases))]
+    public Task A_patients_context_is_theirs_alone_sealed_and_never_deleted_but_with_the_account(string access) => CheckAsync(PatientContexts, access);
+
     // ---------------------------------------------------------------- computations/{patientUid}/{id}
 
     public static readonly RulesAccess[] Computations =

@@ -75,6 +75,7 @@ public sealed class RulesWorld : IAsyncLifetime
             ($"directory/doctors/entries/{Y.Uid}", DirectoryEntry(Y)),
             ($"idempotency/{A.Uid}/keys/{K1}", new JsonObject { ["submissionId"] = S1, ["at"] = 1 }),
             ($"pins/{A.Uid}/doctors/{X.Uid}", Pin(A, X)),
+            ($"patients/{A.Uid}/profile/context", PatientContext(A)),
             ($"computations/{A.Uid}/submissions/{S1}", Computations(X, A, S1, Slot(X, 1))),
             ($"audit/{A.Uid}/events/{Slot(X, 1)}", AuditEvent(X, A, S1)),
             ($"auditHeads/{A.Uid}/doctors/{X.Uid}", Head(X, A, S1, 1)));
@@ -134,6 +135,17 @@ public sealed class RulesWorld : IAsyncLifetime
 
     /// <summary>keys/{uid}/wrapped.</summary>
     public static JsonObject WrappedKeys(EmulatorUser user) => new() { ["v"] = 1, ["password"] = new JsonObject { ["salt"] = "x", ["wrapped"] = "ciphertext of " + user.Uid[..6] } };
+
+    /// <summary>patients/{uid}/profile/context: the patient's sealed context (only its owner's uid in the clear).</summary>
+    public static JsonObject PatientContext(EmulatorUser patient, EmulatorUser? namedInside = null) => new()
+    {
+        ["sealed"] = new JsonObject
+        {
+            ["patientUid"] = (namedInside ?? patient).Uid,
+            ["envelope"] = new JsonObject { ["body"] = "ciphertext" },
+            ["sig"] = "s",
+        },
+    };
 
     /// <summary>pins/{patientUid}/{doctorUid}.</summary>
     public static JsonObject Pin(EmulatorUser patient, EmulatorUser doctor) => new()
