@@ -248,6 +248,6 @@ internal sealed unsafe class MontgomeryModulus
     }
 
     /// <summary>Precomputes powers of a fixed base for exponents of up to <paramref name="exponentBits"/> bits.</summary>
-    public FixedBaseTable CreateFixedBaseTable(BigInteger b, int exponentBits) => new(this, b, exponentBits);
+    public FixedBaseTable CreateFixedBaseTable(BigInteger b, int exponentBits, int rows = 7, int groups = 4) => new(this, b, exponentBits, rows, groups);
 
 }

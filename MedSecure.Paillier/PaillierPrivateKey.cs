@@ -38,9 +38,11 @@ public sealed class PaillierPrivateKey
         _nModPhiQSquared = publicKey.N % (q * (q - 1));
         _fastTables = new(() =>
         {
+            // Six rows, not seven: with half-length entries the constant-time scan of 2^rows entries per step
+            // weighs more, and measured on both cores and on one, 64 entries were about a quarter faster than 128.
             var fast = PublicKey.FastBase;
-            return (_pSquaredArithmetic.CreateFixedBaseTable(fast.HS % _pSquared, fast.ExponentBits),
-                _qSquaredArithmetic.CreateFixedBaseTable(fast.HS % _qSquared, fast.ExponentBits));
+            return (_pSquaredArithmetic.CreateFixedBaseTable(fast.HS % _pSquared, fast.ExponentBits, rows: 6),
+                _qSquaredArithmetic.CreateFixedBaseTable(fast.HS % _qSquared, fast.ExponentBits, rows: 6));
         }, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
