@@ -26,6 +26,8 @@ namespace MedSecure.Web.Features.Diagnostics.Workbench;
 /// <param name="SentDiagnosis">The diagnosis as sent, re-read with the doctor's key; null when none, or when it did not verify.</param>
 /// <param name="SentDiagnosisRefused">Set when a diagnosis is stored but was altered, so it is not shown.</param>
 /// <param name="Context">The patient context sealed with the submission (sex at birth, year of birth); the checks offered fit it.</param>
+/// <param name="NotForPatient">Checks whose analyte is present but whose cut-off is not for this patient, with the reason,
+/// so the doctor sees why they are not offered rather than wondering where they went.</param>
 public sealed record DoctorSubmission(
     string SubmissionId,
     string PatientName,
@@ -41,7 +43,11 @@ public sealed record DoctorSubmission(
     IReadOnlyDictionary<string, string> Withheld,
     Diagnosis? SentDiagnosis = null,
     bool SentDiagnosisRefused = false,
-    Patient.PatientContext? Context = null);
+    Patient.PatientContext? Context = null,
+    IReadOnlyList<CheckNotOffered>? NotForPatient = null);
+
+/// <summary>A threshold check left out for this patient, and why (e.g. "not for this patient (male)").</summary>
+public sealed record CheckNotOffered(ThresholdCheck Check, string Reason);
 
 /// <summary>The formula or check id is not one the doctor can run on this submission.</summary>
 public sealed class NotComputableException(string id) : Exception($"'{id}' cannot be computed on this submission.")
@@ -142,7 +148,12 @@ public sealed class DoctorWorkbench(
             withheld,
             sent,
             sentRefused,
-            current.Context ?? Patient.PatientContext.None);
+            current.Context ?? Patient.PatientContext.None,
+            catalog.ChecksComputableFrom(present)
+                .Select(c => (Check: c, Reason: FormulaCatalog.NotFittingReason(c, current.Context ?? Patient.PatientContext.None, current.SentAt.Year)))
+                .Where(c => c.Reason is not null)
+                .Select(c => new CheckNotOffered(c.Check, c.Reason!))
+                .ToList());
     }
 
     /// <summary>

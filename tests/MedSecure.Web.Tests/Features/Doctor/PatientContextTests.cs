@@ -24,6 +24,11 @@ public sealed class PatientContextTests(MedSecureWebFactory app) : IClassFixture
         Assert.Equal($"Patient: female, {sentYear - 1980} (born 1980)", page.Document.QuerySelector("#patient-context")!.TextContent.Trim());
         Assert.NotNull(page.Document.QuerySelector("[data-check='haemoglobin-anaemia-women']"));
         Assert.Null(page.Document.QuerySelector("[data-check='haemoglobin-anaemia-men']"));
+        // The other check is not silently gone: the doctor reads why it is not offered.
+        var left = page.Document.QuerySelector("#compute [data-not-for-patient='haemoglobin-anaemia-men']");
+        Assert.NotNull(left);
+        Assert.Equal("Check: Anaemia (adult men): not offered — not for this patient (female).", left.TextContent.Trim());
+        Assert.Null(left.QuerySelector("button"));
     }
 
     [Fact]
@@ -62,5 +67,6 @@ public sealed class PatientContextTests(MedSecureWebFactory app) : IClassFixture
         Assert.Contains("did not give their sex", line, StringComparison.Ordinal);
         Assert.NotNull(page.Document.QuerySelector("[data-check='haemoglobin-anaemia-women']"));
         Assert.NotNull(page.Document.QuerySelector("[data-check='haemoglobin-anaemia-men']"));
+        Assert.Empty(page.Document.QuerySelectorAll("[data-not-for-patient]"));
     }
 }
