@@ -133,9 +133,6 @@ public sealed record ReferenceRange
 
     private string LowMeaning_ { get; }
 
-    /// <summary>Whether <paramref name="value"/> is low, normal, borderline or high.</summary>
-    public ReferenceFlag Classify(decimal value) => BandOf(value, 3).Flag;
-
     /// <summary>
     /// The bands of the scale from low to high, on a grid of <paramref name="decimals"/> places (a
     /// band starts one grid step above the previous band's end).
