@@ -67,7 +67,8 @@ public sealed class PatientDiagnostics(SubmissionStore submissions, SubmissionOp
         {
             return null;
         }
-        var own = opener.OpenPatientCopy(submissionId, entry, patient);
+        // Only who the doctor is and which key they had are needed here: verified, not decrypted (the page shows the values).
+        var own = opener.VerifyPatientCopy(submissionId, entry, patient);
         var doctorName = own.Summary.DoctorName;
         var refusals = new List<string>();
         var problems = new List<LogProblem>();

@@ -27,27 +27,30 @@ public sealed class SubmissionOpener(RecordSigner signer)
     /// <exception cref="RecordTamperedException">The record was altered, moved, or is not this patient's.</exception>
     public OpenedSubmission OpenPatientCopy(string submissionId, JsonObject historyEntry, UnlockedKeys patient)
     {
-        ArgumentNullException.ThrowIfNull(historyEntry);
-        ArgumentNullException.ThrowIfNull(patient);
-        var sealedCopy = Verified(SubmissionSealer.PatientCopyType, "patient", submissionId, historyEntry, patient.Keys.SigningKey);
-        if (Text(sealedCopy, "patientUid") != patient.UserId)
-        {
-            throw new RecordTamperedException();
-        }
+        var sealedCopy = VerifiedPatientCopy(submissionId, historyEntry, patient);
         var content = Opened(SubmissionSealer.PatientCopyType, sealedCopy, submissionId, EnvelopeReader.For(patient));
 
-        var values = new Dictionary<string, decimal>(StringComparer.Ordinal);
+        var encrypted = ValuesOf(content, patient.Keys.PaillierPublicKey);
+        var plain = new decimal[encrypted.Count];
         try
         {
-            foreach (var (analyteId, encrypted) in ValuesOf(content, patient.Keys.PaillierPublicKey))
-            {
-                values[analyteId] = patient.Keys.Paillier.DecryptDecimal(encrypted);
-            }
+            // A full panel is 31 decryptions of about 9 ms each at 3072 bits: both cores halve the wait for the page.
+            Parallel.For(0, encrypted.Count, new ParallelOptions { MaxDegreeOfParallelism = encrypted.Count >= 8 ? 2 : 1 },
+                i => plain[i] = patient.Keys.Paillier.DecryptDecimal(encrypted[i].Value));
+        }
+        catch (AggregateException ex) when (ex.InnerExceptions.All(e => e is PaillierException))
+        {
+            // Signed, yet not decryptable with our key: treat as foreign, never show a guess.
+            throw new RecordTamperedException(ex.InnerExceptions[0]);
         }
         catch (PaillierException ex)
         {
-            // Signed, yet not decryptable with our key: treat as foreign, never show a guess.
             throw new RecordTamperedException(ex);
+        }
+        var values = new Dictionary<string, decimal>(StringComparer.Ordinal);
+        for (int i = 0; i < encrypted.Count; i++)
+        {
+            values[encrypted[i].Key] = plain[i];
         }
 
         return new OpenedSubmission(
@@ -57,6 +60,30 @@ public sealed class SubmissionOpener(RecordSigner signer)
             PanelIdsOf(content),
             values,
             Patient.PatientContext.FromJson(content[SubmissionSealer.ContextField]));
+    }
+
+    /// <summary>
+    /// Verifies the patient's own copy (their signature, the submission id, whose it is) and returns its signed
+    /// listing fields without opening the envelope or decrypting a value: for what is about a submission but
+    /// not its values (the doctor it went to, when), where a full open would decrypt every value for nothing.
+    /// </summary>
+    /// <exception cref="RecordTamperedException">The record was altered, moved, or is not this patient's.</exception>
+    public VerifiedPatientCopy VerifyPatientCopy(string submissionId, JsonObject historyEntry, UnlockedKeys patient)
+    {
+        var sealedCopy = VerifiedPatientCopy(submissionId, historyEntry, patient);
+        return new VerifiedPatientCopy(SummaryOf(submissionId, sealedCopy, historyEntry), Text(sealedCopy, "doctorUid"), Text(sealedCopy, "doctorFingerprint"));
+    }
+
+    private JsonObject VerifiedPatientCopy(string submissionId, JsonObject historyEntry, UnlockedKeys patient)
+    {
+        ArgumentNullException.ThrowIfNull(historyEntry);
+        ArgumentNullException.ThrowIfNull(patient);
+        var sealedCopy = Verified(SubmissionSealer.PatientCopyType, "patient", submissionId, historyEntry, patient.Keys.SigningKey);
+        if (Text(sealedCopy, "patientUid") != patient.UserId)
+        {
+            throw new RecordTamperedException();
+        }
+        return sealedCopy;
     }
 
     /// <summary>
@@ -193,6 +220,12 @@ public sealed class SubmissionOpener(RecordSigner signer)
     private static string Text(JsonObject o, string name) =>
         o[name] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : "";
 }
+
+/// <summary>The signed listing fields of a patient's own copy, verified but not opened.</summary>
+/// <param name="Summary">Doctor, time and state, as signed (the state as stored).</param>
+/// <param name="DoctorUid">The doctor it was sent to.</param>
+/// <param name="DoctorFingerprint">The fingerprint of the doctor's key the patient encrypted to.</param>
+public sealed record VerifiedPatientCopy(SubmissionSummary Summary, string DoctorUid, string DoctorFingerprint);
 
 /// <summary>A patient's verification key, paired with whose it is.</summary>
 /// <param name="PatientUid">The patient the key was published for.</param>
