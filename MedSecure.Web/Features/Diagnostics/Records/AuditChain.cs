@@ -107,7 +107,7 @@ public sealed class AuditChain(ITreeStore store, RecordSigner signer, TimeProvid
 
     /// <summary>SHA-256 (base64url) of a signed object's canonical form, signature included.</summary>
     public static string HashOf(JsonObject signedObject) =>
-        Base64Url.EncodeToString(SHA256.HashData(CanonicalJson.ToUtf8Bytes(signedObject)));
+        Base64Url.EncodeToString(CanonicalJson.Sha256(signedObject));
 
     /// <summary>
     /// Appends an entry of <paramref name="kind"/> and the record <paramref name="build"/> makes for
