@@ -141,8 +141,8 @@ public sealed class SubmissionSealer
         for (int i = 0; i < draft.Values.Count; i++)
         {
             var value = draft.Values[i];
-            doctorValues[value.AnalyteId] = StoredValue(ciphertexts[2 * i], value.Decimals);
-            patientValues[value.AnalyteId] = StoredValue(ciphertexts[2 * i + 1], value.Decimals);
+            doctorValues[value.AnalyteId] = StoredValue(doctorKey.Fingerprint, ciphertexts[2 * i].ToBase64Url(), value.Decimals);
+            patientValues[value.AnalyteId] = StoredValue(patientKey.Fingerprint, ciphertexts[2 * i + 1].ToBase64Url(), value.Decimals);
         }
         var comparisonBits = ComparisonBits.Assemble(bitsPlan, doctorKey, ciphertexts[(2 * draft.Values.Count)..]);
 
@@ -179,11 +179,12 @@ public sealed class SubmissionSealer
         return new SealedSubmission(draft.SubmissionId, draft.PatientUid, draft.DoctorUid, draft.IdempotencyKey, inbox, history, idempotency);
     }
 
-    // EncryptedFixedPoint.ToJson's shape (kid, c, s; no d for a whole-number denominator), built without a parse.
-    private static JsonObject StoredValue(PaillierCiphertext ciphertext, int decimals) => new()
+    // EncryptedFixedPoint.ToJson's shape (kid, c, s; no d for a whole-number denominator), built without a parse;
+    // the padding's full shape uses it too, so the two cannot drift apart.
+    private static JsonObject StoredValue(string fingerprint, string ciphertext, int decimals) => new()
     {
-        ["kid"] = ciphertext.Key.Fingerprint,
-        ["c"] = ciphertext.ToBase64Url(),
+        ["kid"] = fingerprint,
+        ["c"] = ciphertext,
         ["s"] = decimals,
     };
 
@@ -265,7 +266,7 @@ public sealed class SubmissionSealer
         var values = new JsonObject();
         foreach (var analyte in _catalog.Analytes)
         {
-            values[analyte.Id] = new JsonObject { ["kid"] = key.Fingerprint, ["c"] = longest, ["s"] = analyte.Decimals };
+            values[analyte.Id] = StoredValue(key.Fingerprint, longest, analyte.Decimals);
         }
         var bits = new JsonObject();
         var checkedAnalytes = FormulaCatalog.Standard.ThresholdChecks.Select(c => c.AnalyteId).ToHashSet(StringComparer.Ordinal);
