@@ -46,8 +46,9 @@ public sealed class SubmissionWithdrawal(ITreeStore store, SubmissionStore submi
         {
             return new WithdrawOutcome(Text(entry, "doctorName"), AlreadyWithdrawn: true);
         }
-        // The doctor comes from the signed copy, never from the clear fields a store writer could edit.
-        var opened = opener.OpenPatientCopy(submissionId, entry, patient);
+        // The doctor comes from the signed copy, never from the clear fields a store writer could edit; nothing in
+        // it needs decrypting to withdraw it.
+        var opened = opener.VerifyPatientCopy(submissionId, entry, patient);
         var doctorUid = opened.DoctorUid;
         var sentAt = opened.Summary.SentAt.ToUnixTimeMilliseconds();
         var at = clock.GetUtcNow();
