@@ -94,7 +94,7 @@ Console.WriteLine("| mode | median ms | p95 ms | min ms | CPU ms (median) | Pail
 Console.WriteLine("|---|---:|---:|---:|---:|---:|---|");
 Row("warm pools", warm, warmCpu, $"{warmSplit.Pooled} / {warmSplit.OnTheSpot}", "≤ 15 ms");
 Row("dry pools (DJN, both cores)", dry, dryCpu, $"{drySplit.Pooled} / {drySplit.OnTheSpot}", "≤ 150 ms");
-Row("old path (full + CRT, one core)", old, oldCpu, $"0 / {drySplit.Pooled + drySplit.OnTheSpot}", "");
+Row("old path (full + CRT, one core)", old, oldCpu, $"0 / {OldPath.Encryptions}", "");
 return 0;
 
 static void Measure(List<double> wall, List<double> cpu, Action seal)
@@ -135,10 +135,35 @@ internal sealed class MemorySessionKeyStoreProbe
 /// <summary>
 /// The sealing loop as it was before the pools, kept here only to measure against: every value encrypted under
 /// the doctor's key with full fresh randomness and under the patient's with the CRT shortcut, one after another;
-/// the comparison bits in fast mode; each envelope key with full randomness. Same records, same signing.
+/// the comparison bits in fast mode over each checked analyte's whole plausible range, as they were sealed then
+/// (60 bits for a full panel, where the cut-off windows need 9); each envelope key with full randomness.
+/// Same records, same signing.
 /// </summary>
 internal static class OldPath
 {
+    /// <summary>Paillier encryptions in the last seal: two per value, the bits, three envelope keys.</summary>
+    public static int Encryptions { get; private set; }
+
+    private static JsonObject PlausibleRangeBits(IEnumerable<LabValue> values, PaillierPublicKey doctorKey)
+    {
+        var result = new JsonObject();
+        Encryptions = 2 * values.Count() + 3;
+        foreach (var value in values)
+        {
+            var analyte = LabCatalog.Standard.GetAnalyte(value.AnalyteId);
+            if (ComparisonBits.WindowOf(analyte, FormulaCatalog.Standard) is null)
+            {
+                continue;
+            }
+            var window = ComparisonBits.PlausibleWindowOf(analyte);
+            var bits = EncryptedBits.Encrypt(doctorKey, window.Encode(analyte.ToFixedPoint(value.Value)), window.BitLength);
+            Encryptions += window.BitLength;
+            // The entry as it was then: no lo/hi, read as the plausible window.
+            result[analyte.Id] = new JsonObject { ["kid"] = doctorKey.Fingerprint, ["l"] = window.BitLength, ["c"] = string.Join('.', bits.Bits.Select(b => b.ToBase64Url())) };
+        }
+        return result;
+    }
+
     public static JsonObject Seal(RecordSigner signer, SubmissionDraft draft, PublicKeyRecord doctorKeys, UnlockedKeys patient)
     {
         PaillierPublicKey doctorKey = doctorKeys.GetPaillierPublicKey();
@@ -152,7 +177,7 @@ internal static class OldPath
         }
         var sealer = new SubmissionSealer(signer);
         var context = SubmissionSealer.EnvelopeContext(draft.PatientUid, draft.DoctorUid, draft.SubmissionId);
-        var comparisonBits = ComparisonBits.Build(draft.Values, doctorKey, FormulaCatalog.Standard);
+        var comparisonBits = PlausibleRangeBits(draft.Values, doctorKey);
         var doctorEnvelope = SealedEnvelope.Seal(SubmissionSealer.DoctorContent(draft.PanelIds, doctorValues, comparisonBits), SubmissionSealer.DoctorCopyType, context,
             new Dictionary<string, PaillierPublicKey> { [draft.DoctorUid] = doctorKey }, sealer.PaddingFor(doctorKey));
         var patientEnvelope = SealedEnvelope.Seal(SubmissionSealer.PatientContent(draft.PanelIds, patientValues), SubmissionSealer.PatientCopyType, context,

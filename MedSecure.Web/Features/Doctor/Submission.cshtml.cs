@@ -143,6 +143,10 @@ public sealed class SubmissionModel(DoctorWorkbench workbench, SignedInKeys sign
         {
             Message = ex.Message;
         }
+        catch (CheckNotAnswerableException ex)
+        {
+            Message = ex.Message;
+        }
         catch (MedSecure.Web.Features.Diagnostics.Ledger.DisclosureBusyException)
         {
             Message = MedSecure.Web.Features.Diagnostics.Ledger.DisclosureBusyException.PlainMessage;

@@ -11,12 +11,13 @@ namespace MedSecure.Web.Features.Diagnostics.Computation;
 
 /// <summary>
 /// How a threshold check is answered by the bitwise comparison (<see cref="PrivateComparison"/>): the
-/// analyte's value as a non-negative integer u = X − <see cref="Offset"/> (X the fixed-point value) of
-/// <see cref="BitLength"/> bits, and the check's cut-off as the integer threshold T with value &lt; cut-off ⇔ u &lt; T.
+/// analyte's value as a non-negative integer u = clamp(X) − <see cref="Offset"/> (X the fixed-point value,
+/// clamped to the sealed <see cref="ComparisonWindow"/>) of <see cref="BitLength"/> bits, and the check's
+/// cut-off as the integer threshold with value &lt; cut-off ⇔ u &lt; <see cref="Threshold"/>.
 /// </summary>
 /// <param name="AnalyteId">The analyte.</param>
-/// <param name="Offset">min(0, plausible minimum as fixed point): shifts a range reaching below zero to start at 0.</param>
-/// <param name="BitLength">ℓ, the bit length of the plausible maximum after the shift.</param>
+/// <param name="Offset">The window's low end, <see cref="ComparisonWindow.Low"/>.</param>
+/// <param name="BitLength">ℓ, the window's bit length.</param>
 /// <param name="Threshold">T − <see cref="Offset"/>, where T = ⌈cut-off·10^decimals⌉.</param>
 /// <param name="Direction">Which side makes the check's condition true.</param>
 public sealed record ComparisonForm(string AnalyteId, BigInteger Offset, int BitLength, BigInteger Threshold, ThresholdDirection Direction)
@@ -26,9 +27,59 @@ public sealed record ComparisonForm(string AnalyteId, BigInteger Offset, int Bit
 
     /// <summary>
     /// The outcome when the threshold lies outside [1, 2^ℓ), where every plausible value is on one side, so
-    /// nothing needs decrypting; null otherwise. (The catalog refuses such cut-offs, this is for safety.)
+    /// nothing needs decrypting; null otherwise. A window only answers thresholds inside it
+    /// (<see cref="ComparisonWindow.Answers"/>), so this is for safety.
     /// </summary>
     public bool? PublicOutcome => Threshold.Sign <= 0 ? IsMet(false) : Threshold.GetBitLength() > BitLength ? IsMet(true) : null;
+}
+
+/// <summary>
+/// The stretch of an analyte's fixed-point grid that its comparison bits encode: the value is clamped to
+/// [<see cref="Low"/>, <see cref="High"/>] and sealed as u = clamp(X) − Low. For every threshold T with
+/// Low &lt; T ≤ High, X &lt; T ⇔ clamp(X) &lt; T, so the clamped bits answer exactly the checks whose cut-offs
+/// lie inside, and carry nothing about how far beyond the outermost cut-offs the value lies.
+/// </summary>
+/// <remarks>
+/// The window spans the catalog's cut-offs on the analyte when the submission is sealed (one cut-off: a
+/// single bit). A wider window would answer cut-offs added later, at ~4 ms of the doctor-key encryption per
+/// extra bit on every submission; a check whose cut-off left the window is reported as not answerable
+/// rather than computed on bits that cannot tell (<see cref="CheckNotAnswerableException"/>).
+/// Copies sealed before windows existed encoded the whole plausible range (<see cref="ComparisonBits.PlausibleWindowOf"/>).
+/// </remarks>
+/// <param name="Low">The low end on the fixed-point grid; values below it are sealed as it.</param>
+/// <param name="High">The high end; values above it are sealed as it. Greater than <paramref name="Low"/>.</param>
+public sealed record ComparisonWindow(BigInteger Low, BigInteger High)
+{
+    /// <summary>ℓ, the bits u = clamp(X) − Low needs.</summary>
+    public int BitLength => (int)Math.Max(1, (High - Low).GetBitLength());
+
+    /// <summary>Whether the bits answer "X &lt; <paramref name="threshold"/>" (fixed point) for every value.</summary>
+    public bool Answers(BigInteger threshold) => Low < threshold && threshold <= High;
+
+    /// <summary>u, the sealed integer for fixed-point value <paramref name="fixedPoint"/>.</summary>
+    public BigInteger Encode(BigInteger fixedPoint) => BigInteger.Clamp(fixedPoint, Low, High) - Low;
+}
+
+/// <summary>A value's comparison bits as read from a verified doctor's copy, with the window they were sealed for.</summary>
+/// <param name="Bits">E(u₀) … E(u_{ℓ−1}) under the doctor's key.</param>
+/// <param name="Window">What u encodes.</param>
+public sealed record SealedComparisonBits(EncryptedBits Bits, ComparisonWindow Window);
+
+/// <summary>
+/// The check's cut-off lies outside the window the submission's bits were sealed for (the catalog moved
+/// it since): the bits cannot tell the side, so nothing is computed or decrypted.
+/// </summary>
+public sealed class CheckNotAnswerableException : Exception
+{
+    /// <summary>Creates the exception with the plain message shown to the doctor.</summary>
+    public CheckNotAnswerableException(string checkName)
+        : base($"{checkName} was not run: this submission was sealed for the cut-offs the catalog had when it was sent, and this check's cut-off has changed since. Nothing was decrypted.") { }
+
+    /// <summary>Creates the exception.</summary>
+    public CheckNotAnswerableException() : base("That check cannot be answered on this submission. Nothing was decrypted.") { }
+
+    /// <summary>Creates the exception with a message and cause.</summary>
+    public CheckNotAnswerableException(string message, Exception inner) : base(message, inner) { }
 }
 
 /// <summary>
@@ -37,9 +88,10 @@ public sealed record ComparisonForm(string AnalyteId, BigInteger Offset, int Bit
 /// place that knows the value; read in the doctor's session, which compares them with a public cut-off.
 /// </summary>
 /// <remarks>
-/// <code>comparisonBits = { analyteId: { kid, l: ℓ, c: "b64url.b64url.…" } }   // E(u₀) … E(u_{ℓ−1}), LSB first</code>
-/// Storage refuses arrays, hence one dot-separated string per analyte. The field sits inside the patient's
-/// signed copy, so altered bits are refused like any altered value.
+/// <code>comparisonBits = { analyteId: { kid, lo, hi, l: ℓ, c: "b64url.b64url.…" } }   // E(u₀) … E(u_{ℓ−1}), LSB first</code>
+/// u = clamp(X, lo, hi) − lo (<see cref="ComparisonWindow"/>); entries without lo/hi were sealed over the
+/// whole plausible range. Storage refuses arrays, hence one dot-separated string per analyte. The field sits
+/// inside the patient's signed copy, so altered bits or windows are refused like any altered value.
 /// </remarks>
 public static class ComparisonBits
 {
@@ -51,20 +103,45 @@ public static class ComparisonBits
     private static readonly ConcurrentDictionary<BigInteger, PaillierPublicKey> FastKeys = new();
     private const int MaxCachedKeys = 32;
 
-    /// <summary>The comparison form of a check over the catalog's analyte.</summary>
-    public static ComparisonForm FormOf(ThresholdCheck check, LabCatalog labs)
+    /// <summary>
+    /// The comparison form of a check on bits sealed for <paramref name="window"/>; null when the window
+    /// does not hold the check's cut-off (<see cref="ComparisonWindow.Answers"/>).
+    /// </summary>
+    public static ComparisonForm? FormOf(ThresholdCheck check, LabCatalog labs, ComparisonWindow window)
     {
         ArgumentNullException.ThrowIfNull(check);
         ArgumentNullException.ThrowIfNull(labs);
-        var analyte = labs.GetAnalyte(check.AnalyteId);
-        var (offset, length) = RangeOf(analyte);
-        var scaled = check.Cutoff.Numerator * BigInteger.Pow(10, analyte.Decimals);
-        var threshold = BigInteger.DivRem(scaled, check.Cutoff.Denominator, out var remainder);
-        if (remainder.Sign > 0)
-        {
-            threshold += 1; // ⌈p·s/q⌉: for integers X, X < p·s/q ⇔ X < ⌈p·s/q⌉
-        }
-        return new ComparisonForm(analyte.Id, offset, length, threshold - offset, check.Direction);
+        ArgumentNullException.ThrowIfNull(window);
+        var threshold = FixedPointThresholdOf(check, labs.GetAnalyte(check.AnalyteId));
+        return window.Answers(threshold)
+            ? new ComparisonForm(check.AnalyteId, window.Low, window.BitLength, threshold - window.Low, check.Direction)
+            : null;
+    }
+
+    /// <summary>
+    /// The window the patient's session seals <paramref name="analyte"/>'s bits for: from one below the lowest
+    /// of the catalog's cut-offs on it to the highest; null when no check reads it.
+    /// </summary>
+    public static ComparisonWindow? WindowOf(Analyte analyte, FormulaCatalog catalog)
+    {
+        ArgumentNullException.ThrowIfNull(analyte);
+        ArgumentNullException.ThrowIfNull(catalog);
+        var thresholds = catalog.ThresholdChecks
+            .Where(c => c.AnalyteId == analyte.Id)
+            .Select(c => FixedPointThresholdOf(c, analyte))
+            .ToList();
+        return thresholds.Count == 0 ? null : new ComparisonWindow(thresholds.Min() - 1, thresholds.Max());
+    }
+
+    /// <summary>
+    /// The window of copies sealed before windows existed: the analyte's whole plausible range, from
+    /// min(0, plausible minimum) so that it starts at 0 or below.
+    /// </summary>
+    public static ComparisonWindow PlausibleWindowOf(Analyte analyte)
+    {
+        ArgumentNullException.ThrowIfNull(analyte);
+        var low = BigInteger.Min(BigInteger.Zero, analyte.ToFixedPoint(analyte.Plausible.Min));
+        return new ComparisonWindow(low, analyte.ToFixedPoint(analyte.Plausible.Max));
     }
 
     /// <summary>
@@ -91,39 +168,35 @@ public static class ComparisonBits
     }
 
     /// <summary>
-    /// The bits to encrypt: for each value that at least one catalog check reads, its ℓ bits u₀ … u_{ℓ−1}
-    /// (least significant first), so a caller can encrypt them in one batch with other values and hand the
-    /// ciphertexts, in the same order, to <see cref="Assemble"/>.
+    /// The bits to encrypt: for each value that at least one catalog check reads, the ℓ bits u₀ … u_{ℓ−1}
+    /// (least significant first) of its window's encoding, so a caller can encrypt them in one batch with
+    /// other values and hand the ciphertexts, in the same order, to <see cref="Assemble"/>.
     /// </summary>
-    public static IReadOnlyList<(string AnalyteId, BigInteger[] Bits)> Plan(IEnumerable<LabValue> values, FormulaCatalog catalog)
+    public static IReadOnlyList<(string AnalyteId, ComparisonWindow Window, BigInteger[] Bits)> Plan(IEnumerable<LabValue> values, FormulaCatalog catalog)
     {
         ArgumentNullException.ThrowIfNull(values);
         ArgumentNullException.ThrowIfNull(catalog);
         var checkedAnalytes = catalog.ThresholdChecks.Select(c => c.AnalyteId).ToHashSet(StringComparer.Ordinal);
-        var plan = new List<(string, BigInteger[])>();
+        var plan = new List<(string, ComparisonWindow, BigInteger[])>();
         foreach (var value in values.Where(v => checkedAnalytes.Contains(v.AnalyteId)))
         {
             var analyte = catalog.Labs.GetAnalyte(value.AnalyteId);
+            var window = WindowOf(analyte, catalog)!;
             if (!analyte.Plausible.Contains(value.Value) || !analyte.IsOnGrid(value.Value))
             {
                 // Not a value the catalog's checks are defined on (the form refuses these anyway): no bits,
                 // so a check on it is simply not available.
                 continue;
             }
-            var (offset, length) = RangeOf(analyte);
-            var u = analyte.ToFixedPoint(value.Value) - offset;
-            if (u.Sign < 0 || u.GetBitLength() > length)
-            {
-                throw new PaillierException($"The value must be a non-negative integer of at most {length} bits.");
-            }
-            plan.Add((analyte.Id, Enumerable.Range(0, length).Select(i => (u >> i) & BigInteger.One).ToArray()));
+            var u = window.Encode(analyte.ToFixedPoint(value.Value));
+            plan.Add((analyte.Id, window, Enumerable.Range(0, window.BitLength).Select(i => (u >> i) & BigInteger.One).ToArray()));
         }
         return plan;
     }
 
     /// <summary>The <c>comparisonBits</c> object from a <see cref="Plan"/> and its bits' ciphertexts in plan order; null for an empty plan.</summary>
     /// <exception cref="ArgumentException">The number of ciphertexts does not match the plan.</exception>
-    public static JsonObject? Assemble(IReadOnlyList<(string AnalyteId, BigInteger[] Bits)> plan, PaillierPublicKey doctorKey, IReadOnlyList<PaillierCiphertext> ciphertexts)
+    public static JsonObject? Assemble(IReadOnlyList<(string AnalyteId, ComparisonWindow Window, BigInteger[] Bits)> plan, PaillierPublicKey doctorKey, IReadOnlyList<PaillierCiphertext> ciphertexts)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(doctorKey);
@@ -134,26 +207,31 @@ public static class ComparisonBits
         }
         var result = new JsonObject();
         var next = 0;
-        foreach (var (analyteId, bits) in plan)
+        foreach (var (analyteId, window, bits) in plan)
         {
             var encrypted = EncryptedBits.FromCiphertexts(doctorKey, ciphertexts.Skip(next).Take(bits.Length).ToList());
             next += bits.Length;
-            result[analyteId] = new JsonObject
-            {
-                ["kid"] = doctorKey.Fingerprint,
-                ["l"] = bits.Length,
-                ["c"] = string.Join('.', encrypted.Bits.Select(b => b.ToBase64Url())),
-            };
+            result[analyteId] = Entry(doctorKey.Fingerprint, window, string.Join('.', encrypted.Bits.Select(b => b.ToBase64Url())));
         }
         return result.Count == 0 ? null : result;
     }
+
+    /// <summary>One analyte's entry; also the padding's shape, so the two cannot drift apart.</summary>
+    internal static JsonObject Entry(string fingerprint, ComparisonWindow window, string joinedCiphertexts) => new()
+    {
+        ["kid"] = fingerprint,
+        ["lo"] = (long)window.Low,
+        ["hi"] = (long)window.High,
+        ["l"] = window.BitLength,
+        ["c"] = joinedCiphertexts,
+    };
 
     /// <summary>
     /// Reads the bits of <paramref name="analyteId"/> from a doctor's copy whose signature was verified;
     /// null when the copy has none for it.
     /// </summary>
-    /// <exception cref="RecordTamperedException">Malformed, another key's, or of a length the catalog does not give the analyte.</exception>
-    public static EncryptedBits? Read(JsonObject verifiedDoctorCopy, string analyteId, PaillierPublicKey doctorKey, LabCatalog labs)
+    /// <exception cref="RecordTamperedException">Malformed, another key's, or with a window or length the analyte cannot have.</exception>
+    public static SealedComparisonBits? Read(JsonObject verifiedDoctorCopy, string analyteId, PaillierPublicKey doctorKey, LabCatalog labs)
     {
         ArgumentNullException.ThrowIfNull(verifiedDoctorCopy);
         ArgumentNullException.ThrowIfNull(doctorKey);
@@ -165,7 +243,8 @@ public static class ComparisonBits
         if (entry["kid"] is not JsonValue kidValue || !kidValue.TryGetValue<string>(out var kid)
             || entry["l"] is not JsonValue lengthValue || !lengthValue.TryGetValue<int>(out var length)
             || entry["c"] is not JsonValue bitsValue || !bitsValue.TryGetValue<string>(out var joined)
-            || !labs.TryGetAnalyte(analyteId, out var analyte) || RangeOf(analyte).Length != length)
+            || !labs.TryGetAnalyte(analyteId, out var analyte)
+            || WindowIn(entry, analyte) is not { } window || window.BitLength != length)
         {
             throw new RecordTamperedException();
         }
@@ -177,7 +256,7 @@ public static class ComparisonBits
         try
         {
             var ciphertexts = parts.Select(c => PaillierCiphertext.FromJson(doctorKey, new JsonObject { ["kid"] = kid, ["c"] = c }.ToJsonString())).ToList();
-            return EncryptedBits.FromCiphertexts(doctorKey, ciphertexts);
+            return new SealedComparisonBits(EncryptedBits.FromCiphertexts(doctorKey, ciphertexts), window);
         }
         catch (PaillierException ex)
         {
@@ -185,18 +264,29 @@ public static class ComparisonBits
         }
     }
 
-    /// <summary>How many bits a value of <paramref name="analyte"/> is sealed as (its plausible range on the catalog's grid).</summary>
-    public static int BitLengthOf(Analyte analyte)
+    // A sealed window must lie inside the analyte's plausible window: nothing our sealer writes is wider.
+    private static ComparisonWindow? WindowIn(JsonObject entry, Analyte analyte)
     {
-        ArgumentNullException.ThrowIfNull(analyte);
-        return RangeOf(analyte).Length;
+        var plausible = PlausibleWindowOf(analyte);
+        if (entry["lo"] is null && entry["hi"] is null)
+        {
+            return plausible;
+        }
+        if (entry["lo"] is not JsonValue lowValue || !lowValue.TryGetValue<long>(out var low)
+            || entry["hi"] is not JsonValue highValue || !highValue.TryGetValue<long>(out var high)
+            || low >= high || low < plausible.Low || high > plausible.High)
+        {
+            return null;
+        }
+        return new ComparisonWindow(low, high);
     }
 
-    private static (BigInteger Offset, int Length) RangeOf(Analyte analyte)
+    private static BigInteger FixedPointThresholdOf(ThresholdCheck check, Analyte analyte)
     {
-        var offset = BigInteger.Min(BigInteger.Zero, analyte.ToFixedPoint(analyte.Plausible.Min));
-        var span = analyte.ToFixedPoint(analyte.Plausible.Max) - offset;
-        return (offset, (int)Math.Max(1, span.GetBitLength()));
+        var scaled = check.Cutoff.Numerator * BigInteger.Pow(10, analyte.Decimals);
+        var threshold = BigInteger.DivRem(scaled, check.Cutoff.Denominator, out var remainder);
+        // ⌈p·s/q⌉: for integers X, X < p·s/q ⇔ X < ⌈p·s/q⌉
+        return remainder.Sign > 0 ? threshold + 1 : threshold;
     }
 
     private static PaillierPublicKey FastKeyOf(PaillierPublicKey key)

@@ -75,19 +75,20 @@ public sealed class HomomorphicEvaluator(FormulaCatalog catalog)
     /// multiplier goes through the constant-time exponentiation. Decrypting what it returns reveals the
     /// side of the cut-off and, whatever the value's range and however often it is repeated, nothing else.
     /// </summary>
-    /// <exception cref="RecordTamperedException">The bits are under another key or of another length than the catalog gives.</exception>
+    /// <exception cref="RecordTamperedException">The bits are under another key or of another length than their window gives.</exception>
+    /// <exception cref="CheckNotAnswerableException">The check's cut-off lies outside the window the bits were sealed for.</exception>
     /// <param name="check">The check.</param>
     /// <param name="submissionId">The submission the bits come from.</param>
-    /// <param name="bits">The value's encrypted bits, under <paramref name="key"/>.</param>
+    /// <param name="bits">The value's encrypted bits, under <paramref name="key"/>, with their window.</param>
     /// <param name="key">The doctor's key.</param>
     /// <param name="masks">The doctor's own full-mask pool, to re-randomize the outputs without computing rⁿ on the spot.</param>
-    public BlindedComparison Compare(ThresholdCheck check, string submissionId, EncryptedBits bits, PaillierPublicKey key, PaillierRandomnessPool? masks = null)
+    public BlindedComparison Compare(ThresholdCheck check, string submissionId, SealedComparisonBits bits, PaillierPublicKey key, PaillierRandomnessPool? masks = null)
     {
         ArgumentNullException.ThrowIfNull(check);
         ArgumentNullException.ThrowIfNull(bits);
         ArgumentNullException.ThrowIfNull(key);
-        var form = ComparisonBits.FormOf(check, catalog.Labs);
-        if (!bits.Key.Equals(key) || bits.Length != form.BitLength)
+        var form = ComparisonBits.FormOf(check, catalog.Labs, bits.Window) ?? throw new CheckNotAnswerableException(check.Name);
+        if (!bits.Bits.Key.Equals(key) || bits.Bits.Length != form.BitLength)
         {
             throw new RecordTamperedException();
         }
@@ -95,7 +96,7 @@ public sealed class HomomorphicEvaluator(FormulaCatalog catalog)
         {
             return new BlindedComparison(check, form, submissionId, []);
         }
-        return new BlindedComparison(check, form, submissionId, PrivateComparison.LessThan(bits, form.Threshold, masks is not null && masks.Key.Equals(bits.Key) ? masks : null));
+        return new BlindedComparison(check, form, submissionId, PrivateComparison.LessThan(bits.Bits, form.Threshold, masks is not null && masks.Key.Equals(key) ? masks : null));
     }
 
     private (ThresholdIntegerForm Form, PaillierCiphertext Delta) DifferenceOf(ThresholdCheck check, SubmissionCiphertexts submission, PaillierPublicKey key)

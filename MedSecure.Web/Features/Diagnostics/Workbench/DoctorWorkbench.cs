@@ -249,7 +249,7 @@ public sealed class DoctorWorkbench(
         using var verification = context.PatientKeys.CreateVerificationKey();
         var bits = opener.OpenDoctorComparisonBits(submissionId, doctor.Uid, context.Raw, new ECDsaVerification(patientUid, verification), EnvelopeReader.For(doctor.Keys), check.AnalyteId, catalog.Labs)
             ?? throw new NotComputableException(checkId);
-        var blinded = evaluator.Compare(check, submissionId, bits, doctor.Keys.Keys.PaillierPublicKey, masks?.EncryptorFor(doctor.Keys).OwnPoolFor(bits.Length));
+        var blinded = evaluator.Compare(check, submissionId, bits, doctor.Keys.Keys.PaillierPublicKey, masks?.EncryptorFor(doctor.Keys).OwnPoolFor(bits.Bits.Length));
         var patientCopy = await copies.PatientCopyAsync(patientUid, doctor.Uid, submissionId, context.PatientKeys, EnvelopeReader.For(doctor.Keys), ct);
         var forPatient = evaluator.Difference(check, patientCopy, context.PatientKeys.GetPaillierPublicKey());
         Disclosure? answered = null;

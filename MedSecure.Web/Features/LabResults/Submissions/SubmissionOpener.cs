@@ -135,7 +135,7 @@ public sealed class SubmissionOpener(RecordSigner signer)
     /// (<see cref="ComparisonBits"/>, inside the envelope); null when the copy has none for it.
     /// </summary>
     /// <exception cref="RecordTamperedException">The record was altered, moved, or is not for this doctor.</exception>
-    public EncryptedBits? OpenDoctorComparisonBits(string submissionId, string doctorUid, JsonObject inboxEntry, ECDsaVerification patient, EnvelopeReader doctor, string analyteId, Catalog.LabCatalog labs)
+    public SealedComparisonBits? OpenDoctorComparisonBits(string submissionId, string doctorUid, JsonObject inboxEntry, ECDsaVerification patient, EnvelopeReader doctor, string analyteId, Catalog.LabCatalog labs)
     {
         ArgumentNullException.ThrowIfNull(doctor);
         var opened = OpenDoctorCopy(submissionId, doctorUid, inboxEntry, patient, doctor);

@@ -269,11 +269,12 @@ public sealed class SubmissionSealer
             values[analyte.Id] = StoredValue(key.Fingerprint, longest, analyte.Decimals);
         }
         var bits = new JsonObject();
-        var checkedAnalytes = FormulaCatalog.Standard.ThresholdChecks.Select(c => c.AnalyteId).ToHashSet(StringComparer.Ordinal);
-        foreach (var analyte in _catalog.Analytes.Where(a => checkedAnalytes.Contains(a.Id)))
+        foreach (var analyte in _catalog.Analytes)
         {
-            var length = ComparisonBits.BitLengthOf(analyte);
-            bits[analyte.Id] = new JsonObject { ["kid"] = key.Fingerprint, ["l"] = length, ["c"] = string.Join('.', Enumerable.Repeat(longest, length)) };
+            if (ComparisonBits.WindowOf(analyte, FormulaCatalog.Standard) is { } window)
+            {
+                bits[analyte.Id] = ComparisonBits.Entry(key.Fingerprint, window, string.Join('.', Enumerable.Repeat(longest, window.BitLength)));
+            }
         }
         // The longest context too, so giving one never moves a full submission into a larger bucket.
         return WithContext(DoctorContent(_catalog.Panels.Select(p => p.Id), values, bits), Patient.PatientContext.Longest);

@@ -73,7 +73,7 @@ public sealed class HomomorphicEvaluatorTests(ThreeAccountKeys keys) : IClassFix
     }
 
     // What the patient's session seals into the doctor's copy, read back as the doctor's side does.
-    private EncryptedBits BitsOf(LabValue value) =>
+    private SealedComparisonBits BitsOf(LabValue value) =>
         ComparisonBits.Read(new System.Text.Json.Nodes.JsonObject { [ComparisonBits.Field] = ComparisonBits.Build([value], Key, Catalog) }, value.AnalyteId, Key, Catalog.Labs)!;
 
     private void AssertSide(ThresholdCheck check, Analyte analyte, decimal value)
@@ -103,7 +103,7 @@ public sealed class HomomorphicEvaluatorTests(ThreeAccountKeys keys) : IClassFix
         {
             var sealedBits = ComparisonBits.Build([new("ldl", ldl, 0)], Key, Catalog, encryptor)!;
             var bits = ComparisonBits.Read(new System.Text.Json.Nodes.JsonObject { [ComparisonBits.Field] = sealedBits }, "ldl", Key, Catalog.Labs)!;
-            var blinded = _evaluator.Compare(check, "s", bits, Key, encryptor.OwnPoolFor(bits.Length));
+            var blinded = _evaluator.Compare(check, "s", bits, Key, encryptor.OwnPoolFor(bits.Bits.Length));
             Assert.Equal(check.IsMet(ldl), _decryptor.IsMet(blinded, keys.Doctor.Paillier));
         }
         var formula = Catalog.Formulas.First(f => f.Inputs.Count > 1 && f.SubmissionCount == 1);
@@ -123,7 +123,7 @@ public sealed class HomomorphicEvaluatorTests(ThreeAccountKeys keys) : IClassFix
         var first = _evaluator.Compare(check, "s", bits, Key).Blinded.Select(keys.Doctor.Paillier.DecryptRaw).ToList();
         var second = _evaluator.Compare(check, "s", bits, Key).Blinded.Select(keys.Doctor.Paillier.DecryptRaw).ToList();
         // 200 ≥ 190: no zero, and every decryption is a full-size unit, not anything near Δ = 10.
-        Assert.Equal(bits.Length, first.Count);
+        Assert.Equal(bits.Bits.Length, first.Count);
         Assert.All(first.Concat(second), v => Assert.True(v.GetBitLength() > 1900, "a decryption looks small"));
         Assert.Empty(first.Intersect(second));
     }
@@ -140,6 +140,14 @@ public sealed class HomomorphicEvaluatorTests(ThreeAccountKeys keys) : IClassFix
         Assert.Throws<RecordTamperedException>(() => ComparisonBits.Read(copy, "ldl", keys.Patient.PaillierPublicKey, Catalog.Labs));
         copy[ComparisonBits.Field]!["ldl"]!["l"] = 3;
         Assert.Throws<RecordTamperedException>(() => ComparisonBits.Read(copy, "ldl", Key, Catalog.Labs));
+        // A window our sealer never writes: reversed, wider than the plausible range, or half missing.
+        foreach (var (lo, hi) in new (long?, long?)[] { (190, 189), (-1, 190), (189, 100_000), (189, null) })
+        {
+            var altered = (System.Text.Json.Nodes.JsonObject)sealedBits.DeepClone();
+            altered["ldl"]!["lo"] = lo;
+            altered["ldl"]!["hi"] = hi;
+            Assert.Throws<RecordTamperedException>(() => ComparisonBits.Read(new System.Text.Json.Nodes.JsonObject { [ComparisonBits.Field] = altered }, "ldl", Key, Catalog.Labs));
+        }
     }
 
     [Fact]
@@ -148,12 +156,73 @@ public sealed class HomomorphicEvaluatorTests(ThreeAccountKeys keys) : IClassFix
         foreach (var check in Catalog.ThresholdChecks)
         {
             var analyte = Catalog.Labs.GetAnalyte(check.AnalyteId);
-            var form = ComparisonBits.FormOf(check, Catalog.Labs);
+            var form = ComparisonBits.FormOf(check, Catalog.Labs, ComparisonBits.WindowOf(analyte, Catalog)!)!;
             var t = (long)(form.Threshold + form.Offset);
             Assert.Null(form.PublicOutcome);
             Assert.Equal(check.Direction == ThresholdDirection.AtOrAbove, check.IsMet(analyte.FromFixedPoint(t)));
             Assert.Equal(check.Direction == ThresholdDirection.Below, check.IsMet(analyte.FromFixedPoint(t - 1)));
-            Assert.True(analyte.ToFixedPoint(analyte.Plausible.Max) - form.Offset < BigInteger.One << form.BitLength);
+        }
+    }
+
+    [Fact]
+    public void Bits_encode_the_value_clamped_to_the_catalogs_cut_offs_so_how_far_beyond_them_it_lies_is_not_sealed()
+    {
+        foreach (var analyte in Catalog.Labs.Analytes)
+        {
+            var cutoffs = Catalog.ThresholdChecks.Where(c => c.AnalyteId == analyte.Id).Select(c => c.Cutoff.Round(analyte.Decimals)).ToList();
+            if (cutoffs.Count == 0)
+            {
+                Assert.Null(ComparisonBits.WindowOf(analyte, Catalog));
+                continue;
+            }
+            var step = 1m / analyte.Scale;
+            var window = ComparisonBits.WindowOf(analyte, Catalog)!;
+            // One bit for one cut-off; haemoglobin's two (12 and 13 g/dL) need the eleven steps between them.
+            Assert.Equal(cutoffs.Count == 1 ? 1 : (int)new BigInteger(analyte.ToFixedPoint(cutoffs.Max()) - analyte.ToFixedPoint(cutoffs.Min()) + 1).GetBitLength(), window.BitLength);
+            BigInteger[] Sealed(decimal value) => ComparisonBits.Plan([new LabValue(analyte.Id, value, analyte.Decimals)], Catalog).Single().Bits;
+            Assert.Equal(Sealed(cutoffs.Min() - step), Sealed(analyte.Plausible.Min));
+            Assert.Equal(Sealed(cutoffs.Max()), Sealed(analyte.Plausible.Max));
+            Assert.NotEqual(Sealed(cutoffs.Min() - step), Sealed(cutoffs.Min()));
+        }
+    }
+
+    [Fact]
+    public void A_check_whose_cut_off_moved_after_the_submission_was_sealed_is_not_answered_from_its_bits()
+    {
+        var bits = BitsOf(new LabValue("ldl", 175, 0));
+        var standard = Catalog.GetCheck("ldl-very-high");
+        var moved = new ThresholdCheck(standard.Id, standard.Name, standard.AnalyteId, 160, standard.Direction,
+            standard.MetLabel, standard.MetSentence, standard.NotMetLabel, standard.NotMetSentence);
+        var later = new FormulaCatalog(Catalog.Labs, Catalog.Formulas, Catalog.Templates,
+            Catalog.ThresholdChecks.Select(c => c.Id == moved.Id ? moved : c));
+
+        var refused = Assert.Throws<CheckNotAnswerableException>(() => new HomomorphicEvaluator(later).Compare(moved, "s", bits, Key));
+        Assert.Contains("cut-off has changed", refused.Message);
+        Assert.False(_decryptor.IsMet(_evaluator.Compare(standard, "s", bits, Key), keys.Doctor.Paillier));
+    }
+
+    [Fact]
+    public void Bits_sealed_over_the_whole_plausible_range_without_a_window_still_answer_every_check()
+    {
+        foreach (var check in Catalog.ThresholdChecks)
+        {
+            var analyte = Catalog.Labs.GetAnalyte(check.AnalyteId);
+            var plausible = ComparisonBits.PlausibleWindowOf(analyte);
+            var cutoff = check.Cutoff.Round(analyte.Decimals);
+            foreach (var value in new[] { cutoff, cutoff - 1m / analyte.Scale, analyte.Plausible.Max })
+            {
+                var encrypted = EncryptedBits.Encrypt(Key, plausible.Encode(analyte.ToFixedPoint(value)), plausible.BitLength);
+                var legacy = new System.Text.Json.Nodes.JsonObject
+                {
+                    [ComparisonBits.Field] = new System.Text.Json.Nodes.JsonObject
+                    {
+                        [analyte.Id] = new System.Text.Json.Nodes.JsonObject { ["kid"] = Key.Fingerprint, ["l"] = plausible.BitLength, ["c"] = string.Join('.', encrypted.Bits.Select(b => b.ToBase64Url())) },
+                    },
+                };
+                var bits = ComparisonBits.Read(legacy, analyte.Id, Key, Catalog.Labs)!;
+                Assert.Equal(plausible, bits.Window);
+                Assert.Equal(check.IsMet(value), _decryptor.IsMet(_evaluator.Compare(check, "s", bits, Key), keys.Doctor.Paillier));
+            }
         }
     }
 
