@@ -104,8 +104,17 @@ public sealed class PooledEncryptor
         }
         if (missing.Count > 1 && _parallelism > 1)
         {
-            Parallel.For(0, missing.Count, new ParallelOptions { MaxDegreeOfParallelism = _parallelism },
-                j => result[missing[j]] = OnTheSpot(keys[missing[j]], items[missing[j]].Plaintext));
+            // Costliest first (other keys' masks; the own key's take about half as long), each worker taking the
+            // next item as it finishes one, so the cores run out of work together instead of one waiting on a tail.
+            var order = _ownKey is null ? missing : [.. missing.Where(i => !IsOwn(keys[i])), .. missing.Where(i => IsOwn(keys[i]))];
+            int next = -1;
+            Parallel.For(0, Math.Min(_parallelism, order.Count), new ParallelOptions { MaxDegreeOfParallelism = _parallelism }, _ =>
+            {
+                for (int j = Interlocked.Increment(ref next); j < order.Count; j = Interlocked.Increment(ref next))
+                {
+                    result[order[j]] = OnTheSpot(keys[order[j]], items[order[j]].Plaintext);
+                }
+            });
         }
         else
         {
@@ -126,7 +135,7 @@ public sealed class PooledEncryptor
     private PaillierCiphertext OnTheSpot(PaillierPublicKey key, BigInteger plaintext)
     {
         // Under the acting user's own key the primes make either mode about twice as fast.
-        bool own = _ownKey is not null && _ownKey.PublicKey.Equals(key);
+        bool own = IsOwn(key);
         return (_fallback, own) switch
         {
             (MaskFillMode.Fast, true) => _ownKey!.EncryptFast(plaintext),
@@ -135,6 +144,8 @@ public sealed class PooledEncryptor
             _ => key.Encrypt(plaintext),
         };
     }
+
+    private bool IsOwn(PaillierPublicKey key) => _ownKey is not null && _ownKey.PublicKey.Equals(key);
 
     private (PaillierPublicKey Key, MaskSlot? Slot) Resolve(PaillierPublicKey key)
     {

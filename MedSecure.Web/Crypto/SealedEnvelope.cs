@@ -60,6 +60,38 @@ public static class SealedEnvelope
         {
             throw new ArgumentException("An envelope needs at least one reader.", nameof(readers));
         }
+        foreach (var (_, publicKey) in readers)
+        {
+            ArgumentNullException.ThrowIfNull(publicKey);
+        }
+        using var key = EnvelopeKey.New();
+        var ordered = readers.ToList();
+        var wrapped = encryptor is null
+            ? ordered.Select(r => r.Value.Encrypt(key.Plaintext)).ToArray()
+            : encryptor.EncryptAll(ordered.Select(r => (r.Value, key.Plaintext)).ToList());
+        return Seal(content, purpose, context, key, ordered.Select((r, i) => new WrappedEnvelopeKey(r.Key, wrapped[i])).ToList(), padding);
+    }
+
+    /// <summary>
+    /// As <see cref="Seal(JsonObject, string, IReadOnlyList{string}, IReadOnlyDictionary{string, PaillierPublicKey}, int, PooledEncryptor?)"/>,
+    /// with <paramref name="key"/> already Paillier-encrypted for each reader, so a caller can wrap it in one
+    /// batch with its other encryptions. Each wrapped key must encrypt <paramref name="key"/>'s
+    /// <see cref="EnvelopeKey.Plaintext"/> under that reader's key.
+    /// </summary>
+    /// <exception cref="ArgumentException">No reader, a reader twice, or padding below 1.</exception>
+    public static JsonObject Seal(JsonObject content, string purpose, IReadOnlyList<string> context, EnvelopeKey key, IReadOnlyList<WrappedEnvelopeKey> readers, int padding = DefaultPadding)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(readers);
+        if (readers.Count == 0)
+        {
+            throw new ArgumentException("An envelope needs at least one reader.", nameof(readers));
+        }
+        if (readers.Select(r => r.ReaderId).Distinct(StringComparer.Ordinal).Count() != readers.Count)
+        {
+            throw new ArgumentException("Each reader gets one key.", nameof(readers));
+        }
         if (padding < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(padding), "Padding must be at least 1 byte.");
@@ -73,34 +105,24 @@ public static class SealedEnvelope
         }
         int length = 4 + json.WrittenCount;
         byte[] plain = new byte[(length + padding - 1) / padding * padding];
-        byte[] key = RandomNumberGenerator.GetBytes(KeySize);
         try
         {
             BinaryPrimitives.WriteInt32BigEndian(plain, json.WrittenCount);
             json.WrittenSpan.CopyTo(plain.AsSpan(4));
             byte[] nonce = RandomNumberGenerator.GetBytes(NonceSize);
             byte[] body = new byte[plain.Length + TagSize];
-            using (var aes = new AesGcm(key, TagSize))
+            using (var aes = new AesGcm(key.Bytes, TagSize))
             {
                 aes.Encrypt(nonce, plain, body.AsSpan(0, plain.Length), body.AsSpan(plain.Length), AdditionalData(purpose, context));
             }
 
-            var k = new BigInteger(key, isUnsigned: true, isBigEndian: true);
             var keys = new JsonObject();
-            var ordered = readers.OrderBy(r => r.Key, StringComparer.Ordinal).ToList();
-            foreach (var (_, publicKey) in ordered)
+            foreach (var reader in readers.OrderBy(r => r.ReaderId, StringComparer.Ordinal))
             {
-                ArgumentNullException.ThrowIfNull(publicKey);
-            }
-            var wrapped = encryptor is null
-                ? ordered.Select(r => r.Value.Encrypt(k)).ToArray()
-                : encryptor.EncryptAll(ordered.Select(r => (r.Value, k)).ToList());
-            for (int i = 0; i < ordered.Count; i++)
-            {
-                keys[ordered[i].Key] = new JsonObject
+                keys[reader.ReaderId] = new JsonObject
                 {
-                    ["kid"] = ordered[i].Value.Fingerprint,
-                    ["c"] = Base64Url.EncodeToString(wrapped[i].Value.ToByteArray(isUnsigned: true, isBigEndian: true)),
+                    ["kid"] = reader.Wrapped.Key.Fingerprint,
+                    ["c"] = Base64Url.EncodeToString(reader.Wrapped.Value.ToByteArray(isUnsigned: true, isBigEndian: true)),
                 };
             }
 
@@ -115,7 +137,6 @@ public static class SealedEnvelope
         }
         finally
         {
-            CryptographicOperations.ZeroMemory(key);
             CryptographicOperations.ZeroMemory(plain);
             json.Clear(); // zeroes what was written
         }
@@ -205,3 +226,35 @@ public static class SealedEnvelope
     private static string Text(JsonObject o, string name) =>
         o[name] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : "";
 }
+
+/// <summary>
+/// A fresh AES-256 key for one envelope, before it is sealed (<see cref="SealedEnvelope.Seal(JsonObject, string, IReadOnlyList{string}, EnvelopeKey, IReadOnlyList{WrappedEnvelopeKey}, int)"/>).
+/// Disposing zeroes it.
+/// </summary>
+public sealed class EnvelopeKey : IDisposable
+{
+    private const int Size = 32;
+    private readonly byte[] _bytes;
+
+    private EnvelopeKey(byte[] bytes)
+    {
+        _bytes = bytes;
+        Plaintext = new BigInteger(bytes, isUnsigned: true, isBigEndian: true);
+    }
+
+    /// <summary>A key from the operating system's CSPRNG.</summary>
+    public static EnvelopeKey New() => new(RandomNumberGenerator.GetBytes(Size));
+
+    /// <summary>The key as the integer each reader's Paillier key encrypts.</summary>
+    public BigInteger Plaintext { get; }
+
+    internal byte[] Bytes => _bytes;
+
+    /// <inheritdoc />
+    public void Dispose() => CryptographicOperations.ZeroMemory(_bytes);
+}
+
+/// <summary>An envelope's key, Paillier-encrypted for one reader.</summary>
+/// <param name="ReaderId">The reader (account uid).</param>
+/// <param name="Wrapped">E(K) under the reader's Paillier key.</param>
+public sealed record WrappedEnvelopeKey(string ReaderId, PaillierCiphertext Wrapped);

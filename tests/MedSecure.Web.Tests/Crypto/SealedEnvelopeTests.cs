@@ -41,6 +41,22 @@ public sealed class SealedEnvelopeTests : IClassFixture<SealedEnvelopeTests.TwoR
     }
 
     [Fact]
+    public void A_key_wrapped_ahead_in_a_batch_opens_for_each_reader_and_a_reader_named_twice_is_refused()
+    {
+        using var key = EnvelopeKey.New();
+        var content = new JsonObject { ["hba1c"] = 6.1 };
+        var envelope = SealedEnvelope.Seal(content, "test.values", Context, key,
+            [new("patient", _readers.Patient.PublicKey.Encrypt(key.Plaintext)), new("doctor", _readers.Doctor.PublicKey.Encrypt(key.Plaintext))]);
+
+        Assert.Equal(["doctor", "patient"], SealedEnvelope.ReadersOf(envelope));
+        Assert.Equal(content.ToJsonString(), SealedEnvelope.Open(envelope, "test.values", Context, "doctor", _readers.Doctor).ToJsonString());
+        Assert.Equal(content.ToJsonString(), SealedEnvelope.Open(envelope, "test.values", Context, "patient", _readers.Patient).ToJsonString());
+        Assert.Throws<RecordTamperedException>(() => SealedEnvelope.Open(envelope, "test.values", Context, "stranger", _readers.Stranger));
+        Assert.Throws<ArgumentException>(() => SealedEnvelope.Seal(content, "test.values", Context, key,
+            [new("doctor", _readers.Doctor.PublicKey.Encrypt(key.Plaintext)), new("doctor", _readers.Doctor.PublicKey.Encrypt(key.Plaintext))]));
+    }
+
+    [Fact]
     public void The_stored_envelope_holds_no_content_in_the_clear()
     {
         var envelope = SealForBoth(new JsonObject { ["analyte"] = "hba1c", ["panel"] = "diabetes" });

@@ -126,7 +126,11 @@ public sealed class SubmissionSealer
         // The bits of each value a threshold check reads, so the doctor's side can compare without learning
         // more than the side of the cut-off (see ComparisonBits); only this session knows the values.
         var bitsPlan = ComparisonBits.Plan(draft.Values, FormulaCatalog.Standard);
-        var batch = new List<(PaillierPublicKey, BigInteger)>(2 * draft.Values.Count + bitsPlan.Sum(p => p.Bits.Length));
+        // Both envelopes' keys are wrapped in the same batch as the values, so no encryption runs on one core after it.
+        using var doctorEnvelopeKey = EnvelopeKey.New();
+        using var patientEnvelopeKey = EnvelopeKey.New();
+        int bitCount = bitsPlan.Sum(p => p.Bits.Length);
+        var batch = new List<(PaillierPublicKey, BigInteger)>(2 * draft.Values.Count + bitCount + 3);
         foreach (var value in draft.Values)
         {
             var scaled = EncryptedFixedPoint.ToScaledInteger(value.Value, value.Decimals);
@@ -134,6 +138,9 @@ public sealed class SubmissionSealer
             batch.Add((patientKey, scaled));
         }
         batch.AddRange(bitsPlan.SelectMany(p => p.Bits).Select(b => (doctorKey, b)));
+        batch.Add((doctorKey, doctorEnvelopeKey.Plaintext));
+        batch.Add((doctorKey, patientEnvelopeKey.Plaintext));
+        batch.Add((patientKey, patientEnvelopeKey.Plaintext));
         var ciphertexts = encryptor.EncryptAll(batch);
 
         var doctorValues = new JsonObject();
@@ -144,13 +151,14 @@ public sealed class SubmissionSealer
             doctorValues[value.AnalyteId] = StoredValue(doctorKey.Fingerprint, ciphertexts[2 * i].ToBase64Url(), value.Decimals);
             patientValues[value.AnalyteId] = StoredValue(patientKey.Fingerprint, ciphertexts[2 * i + 1].ToBase64Url(), value.Decimals);
         }
-        var comparisonBits = ComparisonBits.Assemble(bitsPlan, doctorKey, ciphertexts[(2 * draft.Values.Count)..]);
+        int keysAt = 2 * draft.Values.Count + bitCount;
+        var comparisonBits = ComparisonBits.Assemble(bitsPlan, doctorKey, ciphertexts[(2 * draft.Values.Count)..keysAt]);
 
         var context = EnvelopeContext(draft.PatientUid, draft.DoctorUid, draft.SubmissionId);
         var doctorEnvelope = SealedEnvelope.Seal(WithContext(DoctorContent(draft.PanelIds, doctorValues, comparisonBits), draft.Context), DoctorCopyType, context,
-            new Dictionary<string, PaillierPublicKey> { [draft.DoctorUid] = doctorKey }, PaddingFor(doctorKey), encryptor);
+            doctorEnvelopeKey, [new(draft.DoctorUid, ciphertexts[keysAt])], PaddingFor(doctorKey));
         var patientEnvelope = SealedEnvelope.Seal(WithContext(PatientContent(draft.PanelIds, patientValues), draft.Context), PatientCopyType, context,
-            new Dictionary<string, PaillierPublicKey> { [draft.PatientUid] = patientKey, [draft.DoctorUid] = doctorKey }, PaddingFor(patientKey), encryptor);
+            patientEnvelopeKey, [new(draft.DoctorUid, ciphertexts[keysAt + 1]), new(draft.PatientUid, ciphertexts[keysAt + 2])], PaddingFor(patientKey));
 
         var sentAt = draft.SentAt.ToUnixTimeMilliseconds();
         var doctorCopy = SealedCopy(draft, "doctor", doctorKeys.Fingerprint, sentAt, doctorEnvelope);
