@@ -77,7 +77,6 @@ public sealed class DoctorWorkbench(
     Diagnoses diagnoses,
     SignedStates states,
     DisclosureLedger ledger,
-    SubmissionOpener opener,
     MaskPools? masks = null)
 {
     /// <summary>How often a compute request re-reads the ledger after losing the conditional write.</summary>
@@ -246,8 +245,8 @@ public sealed class DoctorWorkbench(
         {
             return Line(check, stored.Met!.Value, stored.At);
         }
-        using var verification = context.PatientKeys.CreateVerificationKey();
-        var bits = opener.OpenDoctorComparisonBits(submissionId, doctor.Uid, context.Raw, new ECDsaVerification(patientUid, verification), EnvelopeReader.For(doctor.Keys), check.AnalyteId, catalog.Labs)
+        // The copy was verified and opened by LoadAsync; its bits are read from there, not opened again.
+        var bits = (context.Entry.OpenedContent is { } opened ? ComparisonBits.Read(opened, check.AnalyteId, doctor.Keys.Keys.PaillierPublicKey, catalog.Labs) : null)
             ?? throw new NotComputableException(checkId);
         var blinded = evaluator.Compare(check, submissionId, bits, doctor.Keys.Keys.PaillierPublicKey, masks?.EncryptorFor(doctor.Keys).OwnPoolFor(bits.Bits.Length));
         var patientCopy = await copies.PatientCopyAsync(patientUid, doctor.Uid, submissionId, context.PatientKeys, EnvelopeReader.For(doctor.Keys), ct);

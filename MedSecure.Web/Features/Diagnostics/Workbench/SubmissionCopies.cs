@@ -16,7 +16,9 @@ namespace MedSecure.Web.Features.Diagnostics.Workbench;
 /// <param name="PanelIds">Panels (signed, from the opened envelope).</param>
 /// <param name="State">Workflow state (unsigned; the doctor's side moves it).</param>
 /// <param name="DoctorKeyValues">The values under the doctor's key, for computation only.</param>
-public sealed record VerifiedInboxEntry(string SubmissionId, string PatientUid, string PatientName, DateTimeOffset SentAt, IReadOnlyList<string> PanelIds, SubmissionState State, SubmissionCiphertexts DoctorKeyValues, Patient.PatientContext? Context = null);
+/// <param name="Context">The patient context sealed with it, if any.</param>
+/// <param name="OpenedContent">The opened envelope's content (signed), for the comparison bits a threshold check reads.</param>
+public sealed record VerifiedInboxEntry(string SubmissionId, string PatientUid, string PatientName, DateTimeOffset SentAt, IReadOnlyList<string> PanelIds, SubmissionState State, SubmissionCiphertexts DoctorKeyValues, Patient.PatientContext? Context = null, JsonObject? OpenedContent = null);
 
 /// <summary>
 /// Reads both stored copies of a submission for the doctor's side, verifying the patient's
@@ -58,7 +60,8 @@ public sealed class SubmissionCopies(ITreeStore store, SubmissionOpener opener, 
             opened.PanelIds,
             summary?.State ?? SubmissionState.Sent,
             new SubmissionCiphertexts(submissionId, opened.Values),
-            opened.Context);
+            opened.Context,
+            opened.Content);
     }
 
     /// <summary>All of this patient's submissions to this doctor, verified, oldest first. Entries that fail verification are skipped.</summary>

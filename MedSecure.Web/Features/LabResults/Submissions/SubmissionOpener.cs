@@ -130,19 +130,6 @@ public sealed class SubmissionOpener(RecordSigner signer)
     }
 
     /// <summary>
-    /// For the doctor's side: verifies and opens an inbox entry like <see cref="OpenDoctorCopy"/> and
-    /// returns the encrypted bits of one analyte's value for threshold checks
-    /// (<see cref="ComparisonBits"/>, inside the envelope); null when the copy has none for it.
-    /// </summary>
-    /// <exception cref="RecordTamperedException">The record was altered, moved, or is not for this doctor.</exception>
-    public SealedComparisonBits? OpenDoctorComparisonBits(string submissionId, string doctorUid, JsonObject inboxEntry, ECDsaVerification patient, EnvelopeReader doctor, string analyteId, Catalog.LabCatalog labs)
-    {
-        ArgumentNullException.ThrowIfNull(doctor);
-        var opened = OpenDoctorCopy(submissionId, doctorUid, inboxEntry, patient, doctor);
-        return ComparisonBits.Read(opened.Content, analyteId, doctor.PublicKey, labs);
-    }
-
-    /// <summary>
     /// The listing fields of an entry without verifying or opening it (lists only; never for
     /// values). They are the clear fields: names, times, state; what was sent is not among them.
     /// </summary>

@@ -36,8 +36,7 @@ public sealed class DisclosureLedgerTests(CastWebFactory app) : IClassFixture<Ca
         services.GetRequiredService<HomomorphicEvaluator>(), services.GetRequiredService<ResultDecryptor>(),
         services.GetRequiredService<ComputationRecords>(), services.GetRequiredService<Diagnoses>(),
         services.GetRequiredService<SignedStates>(),
-        new DisclosureLedger(ledgerStore, services.GetRequiredService<RecordSigner>(), TimeProvider.System),
-        services.GetRequiredService<SubmissionOpener>());
+        new DisclosureLedger(ledgerStore, services.GetRequiredService<RecordSigner>(), TimeProvider.System));
 
     [Fact]
     public async Task A_write_from_a_stale_read_fails_closed_and_the_ledger_keeps_the_winner()
