@@ -31,6 +31,45 @@ public sealed class SubmissionOpener(RecordSigner signer)
         var content = Opened(SubmissionSealer.PatientCopyType, sealedCopy, submissionId, EnvelopeReader.For(patient));
 
         var encrypted = ValuesOf(content, patient.Keys.PaillierPublicKey);
+        var values = sealedCopy[SubmissionSealer.DisplayField] is { } display
+            ? DisplayedValues(display, sealedCopy, submissionId, patient, encrypted)
+            : DecryptedValues(encrypted, patient);
+
+        return new OpenedSubmission(
+            SummaryOf(submissionId, sealedCopy, historyEntry),
+            Text(sealedCopy, "doctorUid"),
+            Text(sealedCopy, "doctorFingerprint"),
+            PanelIdsOf(content),
+            values,
+            Patient.PatientContext.FromJson(content[SubmissionSealer.ContextField]));
+    }
+
+    // The patient-only envelope the sealer writes beside the Paillier values: one key to unwrap instead of a
+    // decryption per value. Signed with the copy; it must name exactly the analytes the ciphertexts do.
+    private static Dictionary<string, decimal> DisplayedValues(JsonNode display, JsonObject sealedCopy, string submissionId, UnlockedKeys patient, List<KeyValuePair<string, EncryptedFixedPoint>> encrypted)
+    {
+        var content = EnvelopeReader.For(patient).Open(display, SubmissionSealer.PatientDisplayType,
+            SubmissionSealer.EnvelopeContext(Text(sealedCopy, "patientUid"), Text(sealedCopy, "doctorUid"), submissionId));
+        var values = new Dictionary<string, decimal>(StringComparer.Ordinal);
+        foreach (var (analyteId, node) in content["values"] as JsonObject ?? throw new RecordTamperedException())
+        {
+            if (node is not JsonValue text || !text.TryGetValue<string>(out var typed)
+                || !decimal.TryParse(typed, System.Globalization.NumberStyles.AllowLeadingSign | System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out var value))
+            {
+                throw new RecordTamperedException();
+            }
+            values[analyteId] = value;
+        }
+        if (values.Count != encrypted.Count || encrypted.Any(e => !values.ContainsKey(e.Key)))
+        {
+            throw new RecordTamperedException();
+        }
+        return values;
+    }
+
+    // Copies sealed before the display envelope: every value decrypted with the patient's key.
+    private static Dictionary<string, decimal> DecryptedValues(List<KeyValuePair<string, EncryptedFixedPoint>> encrypted, UnlockedKeys patient)
+    {
         var plain = new decimal[encrypted.Count];
         try
         {
@@ -52,14 +91,7 @@ public sealed class SubmissionOpener(RecordSigner signer)
         {
             values[encrypted[i].Key] = plain[i];
         }
-
-        return new OpenedSubmission(
-            SummaryOf(submissionId, sealedCopy, historyEntry),
-            Text(sealedCopy, "doctorUid"),
-            Text(sealedCopy, "doctorFingerprint"),
-            PanelIdsOf(content),
-            values,
-            Patient.PatientContext.FromJson(content[SubmissionSealer.ContextField]));
+        return values;
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Numerics;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -39,8 +40,9 @@ public sealed record SealedSubmission(
 /// inbox entry   = { patientUid, patientName, sentAt, state, sealed }
 /// history entry = { doctorUid, doctorName, sentAt, state, sealed }
 /// sealed = { v: 2, copy: "doctor" | "patient", submissionId, patientUid, patientName, doctorUid,
-///            doctorName, doctorFingerprint, sentAt: unix ms, envelope, sig }
+///            doctorName, doctorFingerprint, sentAt: unix ms, envelope, display (patient's copy only), sig }
 /// envelope content (encrypted) = { panels: [panelId…], values: { analyteId: { kid, c, s } }, context?: { sex?, born? } }
+/// display content (encrypted for the patient alone) = { values: { analyteId: "7.1" } }
 /// </code>
 /// <para>Values are <see cref="EncryptedFixedPoint.ToJson"/> objects: c = E(value·10^s) base64url,
 /// kid = the Paillier key's fingerprint. Analyte ids are only ever keys inside the envelope: a
@@ -66,6 +68,15 @@ public sealed class SubmissionSealer
     /// <summary>Record type the patient's copy is signed as; also its envelope's purpose.</summary>
     public const string PatientCopyType = "lab-submission.patient-copy";
 
+    /// <summary>
+    /// Purpose of the patient-only envelope <c>display</c> in the patient's copy: the values as entered, so the
+    /// patient's own pages open one Paillier-wrapped key instead of decrypting every value.
+    /// </summary>
+    public const string PatientDisplayType = "lab-submission.patient-display";
+
+    /// <summary>Where the patient-only display envelope sits in the patient's copy.</summary>
+    public const string DisplayField = "display";
+
     /// <summary>Format version inside <c>sealed</c> (2: panels and values inside an envelope).</summary>
     public const int FormatVersion = 2;
 
@@ -75,6 +86,7 @@ public sealed class SubmissionSealer
     private readonly RecordSigner _signer;
     private readonly LabCatalog _catalog;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(int CiphertextBytes, int FingerprintLength), int> _padding = new();
+    private readonly Lazy<int> _displayPadding;
     private readonly MaskPools? _masks;
 
     /// <summary>Creates the sealer for the standard catalog, without mask pools (every mask computed on the spot).</summary>
@@ -86,6 +98,7 @@ public sealed class SubmissionSealer
         _signer = signer ?? throw new ArgumentNullException(nameof(signer));
         _catalog = catalog ?? throw new ArgumentNullException(nameof(catalog));
         _masks = masks;
+        _displayPadding = new(() => Bucket(FullDisplayShape().ToJsonString()));
     }
 
     /// <summary>The envelope context: which copy of which submission, between whom.</summary>
@@ -129,8 +142,9 @@ public sealed class SubmissionSealer
         // Both envelopes' keys are wrapped in the same batch as the values, so no encryption runs on one core after it.
         using var doctorEnvelopeKey = EnvelopeKey.New();
         using var patientEnvelopeKey = EnvelopeKey.New();
+        using var displayEnvelopeKey = EnvelopeKey.New();
         int bitCount = bitsPlan.Sum(p => p.Bits.Length);
-        var batch = new List<(PaillierPublicKey, BigInteger)>(2 * draft.Values.Count + bitCount + 3);
+        var batch = new List<(PaillierPublicKey, BigInteger)>(2 * draft.Values.Count + bitCount + 4);
         foreach (var value in draft.Values)
         {
             var scaled = EncryptedFixedPoint.ToScaledInteger(value.Value, value.Decimals);
@@ -141,6 +155,7 @@ public sealed class SubmissionSealer
         batch.Add((doctorKey, doctorEnvelopeKey.Plaintext));
         batch.Add((doctorKey, patientEnvelopeKey.Plaintext));
         batch.Add((patientKey, patientEnvelopeKey.Plaintext));
+        batch.Add((patientKey, displayEnvelopeKey.Plaintext));
         var ciphertexts = encryptor.EncryptAll(batch);
 
         var doctorValues = new JsonObject();
@@ -159,11 +174,15 @@ public sealed class SubmissionSealer
             doctorEnvelopeKey, [new(draft.DoctorUid, ciphertexts[keysAt])], PaddingFor(doctorKey));
         var patientEnvelope = SealedEnvelope.Seal(WithContext(PatientContent(draft.PanelIds, patientValues), draft.Context), PatientCopyType, context,
             patientEnvelopeKey, [new(draft.DoctorUid, ciphertexts[keysAt + 1]), new(draft.PatientUid, ciphertexts[keysAt + 2])], PaddingFor(patientKey));
+        // For the patient alone (the doctor reads the other envelope of this copy, never these plaintexts).
+        var displayEnvelope = SealedEnvelope.Seal(DisplayContent(draft.Values), PatientDisplayType, context,
+            displayEnvelopeKey, [new(draft.PatientUid, ciphertexts[keysAt + 3])], _displayPadding.Value);
 
         var sentAt = draft.SentAt.ToUnixTimeMilliseconds();
         var doctorCopy = SealedCopy(draft, "doctor", doctorKeys.Fingerprint, sentAt, doctorEnvelope);
         _signer.SignInto(DoctorCopyType, doctorCopy, patient.Keys.SigningKey);
         var patientCopy = SealedCopy(draft, "patient", doctorKeys.Fingerprint, sentAt, patientEnvelope);
+        patientCopy[DisplayField] = displayEnvelope;
         _signer.SignInto(PatientCopyType, patientCopy, patient.Keys.SigningKey);
 
         var inbox = new JsonObject
@@ -255,10 +274,35 @@ public sealed class SubmissionSealer
         var size = ((int)((key.NSquared.GetBitLength() + 7) / 8), key.Fingerprint.Length);
         return _padding.GetOrAdd(size, _ =>
         {
-            int length = 4 + Encoding.UTF8.GetByteCount(FullContentShape(key).ToJsonString());
-            return (length + BucketGranularity - 1) / BucketGranularity * BucketGranularity;
+            return Bucket(FullContentShape(key).ToJsonString());
         });
     }
+
+    private static int Bucket(string fullShape)
+    {
+        int length = 4 + Encoding.UTF8.GetByteCount(fullShape);
+        return (length + BucketGranularity - 1) / BucketGranularity * BucketGranularity;
+    }
+
+    /// <summary>What the patient-only display envelope holds: each value as entered, on its analyte's grid.</summary>
+    public static JsonObject DisplayContent(IEnumerable<LabValue> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var shown = new JsonObject();
+        foreach (var value in values)
+        {
+            shown[value.AnalyteId] = value.Value.ToString("F" + value.Decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+        }
+        return new JsonObject { ["values"] = shown };
+    }
+
+    // Every analyte at its longest plausible value: the display envelope's bucket, so its size says nothing either.
+    private JsonObject FullDisplayShape() => DisplayContent(_catalog.Analytes.Select(a =>
+    {
+        var longest = new[] { a.Plausible.Min, a.Plausible.Max }
+            .MaxBy(v => v.ToString("F" + a.Decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture).Length);
+        return new LabValue(a.Id, longest, a.Decimals);
+    }));
 
     /// <summary>
     /// The largest envelope content possible under <paramref name="key"/>, with placeholder

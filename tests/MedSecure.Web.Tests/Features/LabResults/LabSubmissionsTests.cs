@@ -141,6 +141,51 @@ public sealed class LabSubmissionsTests : IClassFixture<ThreeAccountKeys>, IDisp
     }
 
     [Fact]
+    public async Task The_patients_copy_carries_the_values_as_entered_in_an_envelope_only_the_patient_opens()
+    {
+        var sent = await SendAsync();
+        var entry = await StoredAsync(SubmissionStore.HistoryPath(PatientUid, sent.SubmissionId));
+        var display = entry["sealed"]![SubmissionSealer.DisplayField];
+        var context = SubmissionSealer.EnvelopeContext(PatientUid, DoctorUid, sent.SubmissionId);
+
+        var shown = SealedEnvelope.Open(display, SubmissionSealer.PatientDisplayType, context, PatientUid, _keys.Patient.Paillier);
+        Assert.Equal(["98765.432", "4321.0987", "-5678.9012"], Values.Select(v => shown["values"]![v.AnalyteId]!.GetValue<string>()));
+        Assert.Equal([PatientUid], SealedEnvelope.ReadersOf(display!));
+        // The doctor reads the copy's other envelope (the patient-key ciphertexts), never these plaintexts.
+        Assert.Throws<RecordTamperedException>(() => SealedEnvelope.Open(display, SubmissionSealer.PatientDisplayType, context, DoctorUid, _keys.Doctor.Paillier));
+        Assert.Throws<RecordTamperedException>(() => SealedEnvelope.Open(display, SubmissionSealer.PatientDisplayType, context, PatientUid, _keys.Stranger.Paillier));
+    }
+
+    [Fact]
+    public async Task A_copy_sealed_before_the_display_envelope_still_opens_by_decrypting_each_value()
+    {
+        var sent = await SendAsync();
+        var entry = await StoredAsync(SubmissionStore.HistoryPath(PatientUid, sent.SubmissionId));
+        using var patient = PatientKeys();
+        var sealedCopy = (JsonObject)entry["sealed"]!;
+        sealedCopy.Remove(SubmissionSealer.DisplayField);
+        _signer.SignInto(SubmissionSealer.PatientCopyType, sealedCopy, patient.Keys.SigningKey);
+
+        var opened = _opener.OpenPatientCopy(sent.SubmissionId, entry, patient);
+
+        Assert.Equal(Values.Select(v => v.Value), Values.Select(v => opened.Values[v.AnalyteId]));
+    }
+
+    [Fact]
+    public async Task A_display_envelope_naming_other_analytes_than_the_ciphertexts_is_refused_even_when_signed()
+    {
+        var sent = await SendAsync();
+        var entry = await StoredAsync(SubmissionStore.HistoryPath(PatientUid, sent.SubmissionId));
+        using var patient = PatientKeys();
+        var sealedCopy = (JsonObject)entry["sealed"]!;
+        sealedCopy[SubmissionSealer.DisplayField] = SealedEnvelope.Seal(SubmissionSealer.DisplayContent(Values.Take(2)), SubmissionSealer.PatientDisplayType,
+            SubmissionSealer.EnvelopeContext(PatientUid, DoctorUid, sent.SubmissionId), new Dictionary<string, PaillierPublicKey> { [PatientUid] = _keys.Patient.PaillierPublicKey });
+        _signer.SignInto(SubmissionSealer.PatientCopyType, sealedCopy, patient.Keys.SigningKey);
+
+        Assert.Throws<RecordTamperedException>(() => _opener.OpenPatientCopy(sent.SubmissionId, entry, patient));
+    }
+
+    [Fact]
     public async Task Changing_any_stored_ciphertext_breaks_the_signature_and_nothing_is_decrypted()
     {
         var sent = await SendAsync();
@@ -256,7 +301,10 @@ public sealed class LabSubmissionsTests : IClassFixture<ThreeAccountKeys>, IDisp
             var tokens = Tokens(clear).ToList();
             Assert.DoesNotContain("lipid", tokens);
             Assert.All(Values, v => Assert.DoesNotContain(v.AnalyteId, tokens));
-            Assert.Equal(["copy", "doctorFingerprint", "doctorName", "doctorUid", "envelope", "patientName", "patientUid", "sentAt", RecordSigner.SignatureProperty, "submissionId", "v"],
+            // The patient's copy also holds the patient-only display envelope (its readers and ciphertexts only, scanned above).
+            string[] display = path.StartsWith("patients/", StringComparison.Ordinal) ? [SubmissionSealer.DisplayField] : [];
+            Assert.Equal(new[] { "copy", "doctorFingerprint", "doctorName", "doctorUid", "envelope", "patientName", "patientUid", "sentAt", RecordSigner.SignatureProperty, "submissionId", "v" }
+                .Concat(display).Order(StringComparer.Ordinal),
                 ((JsonObject)entry["sealed"]!).Select(p => p.Key).Order(StringComparer.Ordinal));
         }
         Assert.Equal(["at", "submissionId"], (await StoredAsync($"idempotency/{PatientUid}")).Single().Value!.AsObject().Select(p => p.Key).Order(StringComparer.Ordinal));
@@ -278,6 +326,13 @@ public sealed class LabSubmissionsTests : IClassFixture<ThreeAccountKeys>, IDisp
             var full = (await StoredAsync(pathOf(all.SubmissionId)))["sealed"]!["envelope"]!["body"]!.GetValue<string>();
             Assert.Equal(full.Length, small.Length);
         }
+        // The patient-only display envelope too, every value at its longest.
+        var smallDisplay = (await StoredAsync(SubmissionStore.HistoryPath(PatientUid, one.SubmissionId)))["sealed"]![SubmissionSealer.DisplayField]!["body"]!.GetValue<string>();
+        var fullDisplay = (await StoredAsync(SubmissionStore.HistoryPath(PatientUid, all.SubmissionId)))["sealed"]![SubmissionSealer.DisplayField]!["body"]!.GetValue<string>();
+        Assert.Equal(fullDisplay.Length, smallDisplay.Length);
+        var longest = await _submissions.SendAsync(new SubmissionRequest(SubmissionIds.NewIdempotencyKey(), "Pat Ient", catalog.Panels.Select(p => p.Id).ToList(),
+            catalog.Analytes.Select(a => new LabValue(a.Id, a.Plausible.Min, a.Decimals)).ToList()), _doctor, _keys.Doctor.ToPublicKeyRecord(), patient);
+        Assert.Equal(fullDisplay.Length, (await StoredAsync(SubmissionStore.HistoryPath(PatientUid, longest.SubmissionId)))["sealed"]![SubmissionSealer.DisplayField]!["body"]!.GetValue<string>().Length);
     }
 
     private static IEnumerable<string> Tokens(JsonNode? node) => node switch
