@@ -251,43 +251,39 @@ public sealed class SubmitModel(
 
             RefuseRepeatedFields();
             var values = Form.Validate(catalog, ModelState);
-            var doctor = values is null ? null : await FindVouchedDoctorAsync(Form.DoctorUid!, ct);
-            if (values is not null && doctor is null && ModelState.IsValid)
+            if (values is not null)
             {
-                ModelState.AddModelError("Form.DoctorUid", "That doctor is no longer in the directory. Choose another.");
-            }
-            if (values is not null && doctor is not null)
-            {
-                // Verified (server-signed, for this doctor) before anything is encrypted to it.
-                PublicKeyRecord? doctorKeys;
-                try
+                using var patientKeys = await keys.RequireSignedInAsync(ct);
+                var inputs = await ReadSendInputsAsync(Form.DoctorUid!, patientKeys, ct);
+                if (inputs.DoctorRefused)
                 {
-                    doctorKeys = await keys.FindPublicAsync(doctor.Uid, ct);
+                    ModelState.AddModelError("Form.DoctorUid", DoctorDirectory.RefusedMessage);
                 }
-                catch (RecordTamperedException)
+                else if (inputs.Doctor is null && ModelState.IsValid)
                 {
-                    log.LogWarning("Send to {DoctorUid} refused: the published keys do not verify.", doctor.Uid);
+                    ModelState.AddModelError("Form.DoctorUid", "That doctor is no longer in the directory. Choose another.");
+                }
+                else if (inputs.Doctor is not null && inputs.KeysRefused)
+                {
+                    // Verified (server-signed, for this doctor) before anything is encrypted to it.
                     ModelState.AddModelError("Form.DoctorUid", KeysRefusedMessage);
-                    doctorKeys = null;
                 }
-                if (ModelState.IsValid)
+                if (inputs.Doctor is { } chosen && ModelState.IsValid)
                 {
-                    using var patientKeys = await keys.RequireSignedInAsync(ct);
-                    var pin = await pins.CheckAsync(patientKeys, doctor, ct);
-                    if (pin.NeedsConfirmation && ConfirmFingerprint != doctor.Fingerprint)
+                    if (inputs.Pin!.NeedsConfirmation && ConfirmFingerprint != chosen.Fingerprint)
                     {
                         // Ask first; nothing is encrypted until the patient confirms this very fingerprint.
-                        PinWarning = new FingerprintWarning(doctor.DisplayName, pin.PinnedFingerprint, doctor.Fingerprint);
+                        PinWarning = new FingerprintWarning(chosen.DisplayName, inputs.Pin.PinnedFingerprint, chosen.Fingerprint);
                         ModelState.AddModelError("Form.DoctorUid", FingerprintWarning.ConfirmBelow);
                     }
                     else
                     {
                         var request = new SubmissionRequest(Form.IdempotencyKey!, User.FindFirstValue(ClaimTypes.Name) ?? "",
-                            Form.ChosenPanels(catalog).Select(p => p.Id).ToList(), values, await ContextOfAsync(patientKeys, ct));
-                        var sent = await submissions.SendAsync(request, doctor, doctorKeys, patientKeys, ct);
-                        if (!sent.Replayed && pin.State != PinState.Same)
+                            Form.ChosenPanels(catalog).Select(p => p.Id).ToList(), values, inputs.Context);
+                        var sent = await submissions.SendAsync(request, chosen, inputs.DoctorKeys, patientKeys, ct);
+                        if (!sent.Replayed && inputs.Pin.State != PinState.Same)
                         {
-                            await PinAsync(patientKeys, doctor, ct);
+                            await PinAsync(patientKeys, chosen, ct);
                         }
                         // A twin post that lost the race lands on the winner's page, as a replay does.
                         return sent.Replayed
@@ -336,17 +332,44 @@ public sealed class SubmitModel(
         }
     }
 
-    private async Task<DirectoryEntry?> FindVouchedDoctorAsync(string doctorUid, CancellationToken ct)
+    /// <summary>What a send reads before it seals; null doctor when not in the directory or refused.</summary>
+    private sealed record SendInputs(DirectoryEntry? Doctor, bool DoctorRefused, PublicKeyRecord? DoctorKeys, bool KeysRefused, PinCheck? Pin, Patient.PatientContext Context);
+
+    // The directory entry, the doctor's published keys, the pin and the patient's context do not depend on one
+    // another (the pin only on the entry): read side by side, the send waits one or two round trips, not four.
+    private async Task<SendInputs> ReadSendInputsAsync(string doctorUid, UnlockedKeys patientKeys, CancellationToken ct)
+    {
+        var doctorRead = VouchedAsync(() => directory.FindAsync(doctorUid, ct));
+        var keysRead = VouchedAsync(() => keys.FindPublicAsync(doctorUid, ct));
+        var contextRead = ContextOfAsync(patientKeys, ct);
+        var pinRead = PinOfAsync(doctorRead, patientKeys, ct);
+        await Task.WhenAll(doctorRead, keysRead, contextRead, pinRead);
+        var (doctor, doctorRefused) = doctorRead.Result;
+        var (doctorKeys, keysRefused) = keysRead.Result;
+        if (doctorRefused)
+        {
+            log.LogWarning("Send to {DoctorUid} refused: the directory entry does not verify.", doctorUid);
+        }
+        else if (doctor is not null && keysRefused)
+        {
+            log.LogWarning("Send to {DoctorUid} refused: the published keys do not verify.", doctorUid);
+        }
+        return new SendInputs(doctor, doctorRefused, doctorKeys, keysRefused, pinRead.Result, contextRead.Result);
+    }
+
+    private async Task<PinCheck?> PinOfAsync(Task<(DirectoryEntry? Value, bool Refused)> doctorRead, UnlockedKeys patientKeys, CancellationToken ct) =>
+        (await doctorRead).Value is { } doctor ? await pins.CheckAsync(patientKeys, doctor, ct) : null;
+
+    // A record that does not verify is a refusal to report beside the field, not a failure of the page.
+    private static async Task<(T? Value, bool Refused)> VouchedAsync<T>(Func<Task<T?>> read) where T : class
     {
         try
         {
-            return await directory.FindAsync(doctorUid, ct);
+            return (await read(), false);
         }
         catch (RecordTamperedException)
         {
-            log.LogWarning("Send to {DoctorUid} refused: the directory entry does not verify.", doctorUid);
-            ModelState.AddModelError("Form.DoctorUid", DoctorDirectory.RefusedMessage);
-            return null;
+            return (null, true);
         }
     }
 
