@@ -30,10 +30,10 @@ public sealed class SubmissionOpener(RecordSigner signer)
         var sealedCopy = VerifiedPatientCopy(submissionId, historyEntry, patient);
         var content = Opened(SubmissionSealer.PatientCopyType, sealedCopy, submissionId, EnvelopeReader.For(patient));
 
-        var encrypted = ValuesOf(content, patient.Keys.PaillierPublicKey);
+        // With the display envelope the ciphertexts are not parsed at all: only their analyte ids are compared.
         var values = sealedCopy[SubmissionSealer.DisplayField] is { } display
-            ? DisplayedValues(display, sealedCopy, submissionId, patient, encrypted)
-            : DecryptedValues(encrypted, patient);
+            ? DisplayedValues(display, sealedCopy, submissionId, patient, content["values"] as JsonObject ?? throw new RecordTamperedException())
+            : DecryptedValues(ValuesOf(content, patient.Keys.PaillierPublicKey), patient);
 
         return new OpenedSubmission(
             SummaryOf(submissionId, sealedCopy, historyEntry),
@@ -46,7 +46,7 @@ public sealed class SubmissionOpener(RecordSigner signer)
 
     // The patient-only envelope the sealer writes beside the Paillier values: one key to unwrap instead of a
     // decryption per value. Signed with the copy; it must name exactly the analytes the ciphertexts do.
-    private static Dictionary<string, decimal> DisplayedValues(JsonNode display, JsonObject sealedCopy, string submissionId, UnlockedKeys patient, List<KeyValuePair<string, EncryptedFixedPoint>> encrypted)
+    private static Dictionary<string, decimal> DisplayedValues(JsonNode display, JsonObject sealedCopy, string submissionId, UnlockedKeys patient, JsonObject encrypted)
     {
         var content = EnvelopeReader.For(patient).Open(display, SubmissionSealer.PatientDisplayType,
             SubmissionSealer.EnvelopeContext(Text(sealedCopy, "patientUid"), Text(sealedCopy, "doctorUid"), submissionId));
