@@ -242,6 +242,8 @@ public sealed class SubmitModel(
             // A form from before a deploy or a hand-made post: give it a key so one send is one submission.
             Form.IdempotencyKey = SubmissionIds.NewIdempotencyKey();
         }
+        // Read with the doctor for the send; shown again with the form when it comes back with a message.
+        Patient.PatientContext? readContext = null;
         try
         {
             if (await submissions.FindReplayAsync(patientUid, Form.IdempotencyKey!, ct) is { } existing)
@@ -255,6 +257,7 @@ public sealed class SubmitModel(
             {
                 using var patientKeys = await keys.RequireSignedInAsync(ct);
                 var inputs = await ReadSendInputsAsync(Form.DoctorUid!, patientKeys, ct);
+                readContext = inputs.Context;
                 if (inputs.DoctorRefused)
                 {
                     ModelState.AddModelError("Form.DoctorUid", DoctorDirectory.RefusedMessage);
@@ -304,11 +307,13 @@ public sealed class SubmitModel(
         }
 
         await LoadDoctorsSafelyAsync(ct);
-        using (var patient = await keys.RequireSignedInAsync(ct))
+        if (readContext is null)
         {
-            SentContext = (await ContextOfAsync(patient, ct)).DescribeForPatient();
-            ContextShown = true;
+            using var patient = await keys.RequireSignedInAsync(ct);
+            readContext = await ContextOfAsync(patient, ct);
         }
+        SentContext = readContext.DescribeForPatient();
+        ContextShown = true;
         return this.PageOrPartial("_SubmitForm");
     }
 
