@@ -9,16 +9,24 @@ namespace MedSecure.Paillier;
 /// An encrypted signed fixed-point number: the plaintext value is D(Ciphertext) / (10^Scale · Denominator).
 /// Scale and denominator travel with the ciphertext so sums and products by rational constants
 /// (e.g. the 2/3 in a mean arterial pressure) stay exact. Immutable.
+/// With a <see cref="Slot"/>, the ciphertext packs several values (<see cref="PlaintextSlots"/>) and the numerator
+/// is the content of that slot; such a value is decrypted or combined through its slot, never added on its own.
 /// </summary>
 public sealed class EncryptedFixedPoint
 {
-    internal EncryptedFixedPoint(PaillierCiphertext ciphertext, int scale, BigInteger denominator)
+    internal EncryptedFixedPoint(PaillierCiphertext ciphertext, int scale, BigInteger denominator, PlaintextSlot? slot = null)
     {
         if (scale < 0) throw new PaillierException("Scale must not be negative.");
         if (denominator.Sign <= 0) throw new PaillierException("Denominator must be positive.");
+        if (slot is { } s)
+        {
+            PlaintextSlots.CheckBits(s.Bits);
+            if (s.Index < 0 || (long)s.Index * s.Bits >= ciphertext.Key.ModulusBits) throw new PaillierException("The slot lies outside the plaintext.");
+        }
         Ciphertext = ciphertext;
         Scale = scale;
         Denominator = denominator;
+        Slot = slot;
     }
 
     /// <summary>Encryption of the scaled integer numerator.</summary>
@@ -30,12 +38,15 @@ public sealed class EncryptedFixedPoint
     /// <summary>Positive integer divisor accumulated from multiplications by rational constants (1 if none).</summary>
     public BigInteger Denominator { get; }
 
+    /// <summary>The slot of a packed plaintext that holds the numerator; null when the ciphertext holds it alone.</summary>
+    public PlaintextSlot? Slot { get; }
+
     /// <summary>The key the value is encrypted under.</summary>
     public PaillierPublicKey Key => Ciphertext.Key;
 
     /// <summary>
     /// value·10^scale as an integer, the plaintext <see cref="PaillierPublicKey.EncryptDecimal"/> encrypts (for callers
-    /// that encrypt in batches and wrap the results with <see cref="FromCiphertext"/>).
+    /// that encrypt in batches and wrap the results with <see cref="FromCiphertext(PaillierCiphertext, int, BigInteger)"/>).
     /// </summary>
     /// <exception cref="PaillierException">The value has more decimal places than the scale, or the scale is outside [0, 28].</exception>
     public static BigInteger ToScaledInteger(decimal value, int scale) => FixedPoint.ToScaledInteger(value, scale);
@@ -47,10 +58,20 @@ public sealed class EncryptedFixedPoint
         return new EncryptedFixedPoint(ciphertext, scale, denominator);
     }
 
+    /// <summary>Wraps a ciphertext whose plaintext packs values, naming the slot that holds this one's numerator.</summary>
+    /// <exception cref="PaillierException">The slot's width is out of range or the slot lies outside the plaintext.</exception>
+    public static EncryptedFixedPoint FromCiphertext(PaillierCiphertext ciphertext, int scale, BigInteger denominator, PlaintextSlot slot)
+    {
+        ArgumentNullException.ThrowIfNull(ciphertext);
+        return new EncryptedFixedPoint(ciphertext, scale, denominator, slot);
+    }
+
     /// <summary>Sum of two encrypted values under the same key; scales and denominators are aligned exactly.</summary>
     public EncryptedFixedPoint Add(EncryptedFixedPoint other)
     {
         ArgumentNullException.ThrowIfNull(other);
+        RefusePacked();
+        other.RefusePacked();
         int scale = Math.Max(Scale, other.Scale);
         BigInteger denominator = BigIntegerExtensions.Lcm(Denominator, other.Denominator);
         var a = Rescale(scale, denominator);
@@ -66,11 +87,12 @@ public sealed class EncryptedFixedPoint
     }
 
     /// <summary>The negated value.</summary>
-    public EncryptedFixedPoint Negate() => new(Key.Negate(Ciphertext), Scale, Denominator);
+    public EncryptedFixedPoint Negate() => new(Key.Negate(Ciphertext), Scale, Denominator, Slot);
 
     /// <summary>Adds a plaintext decimal constant exactly (raising the scale if the constant needs more places).</summary>
     public EncryptedFixedPoint AddPlain(decimal constant)
     {
+        RefusePacked();
         (BigInteger mantissa, int exponent) = FixedPoint.Split(constant);
         var x = exponent > Scale ? Rescale(exponent, Denominator) : this;
         BigInteger addend = mantissa * BigInteger.Pow(10, x.Scale - exponent) * x.Denominator;
@@ -80,6 +102,7 @@ public sealed class EncryptedFixedPoint
     /// <summary>Multiplies by a plaintext decimal constant exactly (the scale grows by the constant's decimal places).</summary>
     public EncryptedFixedPoint Multiply(decimal constant)
     {
+        RefusePacked();
         (BigInteger mantissa, int exponent) = FixedPoint.Split(constant);
         return new EncryptedFixedPoint(Key.Multiply(Ciphertext, mantissa), Scale + exponent, Denominator);
     }
@@ -88,6 +111,7 @@ public sealed class EncryptedFixedPoint
     /// <exception cref="PaillierException">The denominator is zero.</exception>
     public EncryptedFixedPoint Multiply(BigInteger numerator, BigInteger denominator)
     {
+        RefusePacked();
         if (denominator.IsZero) throw new PaillierException("Rational constant has a zero denominator.");
         if (denominator.Sign < 0)
         {
@@ -104,10 +128,11 @@ public sealed class EncryptedFixedPoint
     }
 
     /// <summary>A fresh-looking encryption of the same value (see <see cref="PaillierPublicKey.Rerandomize"/>).</summary>
-    public EncryptedFixedPoint Rerandomize() => new(Key.Rerandomize(Ciphertext), Scale, Denominator);
+    public EncryptedFixedPoint Rerandomize() => new(Key.Rerandomize(Ciphertext), Scale, Denominator, Slot);
 
     /// <summary>
-    /// Compact JSON: <c>{"kid":…,"c":…,"s":scale,"d":"denominator"}</c> ("d" omitted when 1).
+    /// Compact JSON: <c>{"kid":…,"c":…,"s":scale,"d":"denominator","w":slotBits,"t":slot}</c> ("d" omitted when 1,
+    /// "w" and "t" when the value is not packed).
     /// </summary>
     public string ToJson()
     {
@@ -119,6 +144,11 @@ public sealed class EncryptedFixedPoint
             w.WriteString("c", Codec.ToBase64Url(Ciphertext.Value));
             w.WriteNumber("s", Scale);
             if (!Denominator.IsOne) w.WriteString("d", Denominator.ToString(CultureInfo.InvariantCulture));
+            if (Slot is { } slot)
+            {
+                w.WriteNumber("w", slot.Bits);
+                w.WriteNumber("t", slot.Index);
+            }
             w.WriteEndObject();
         }
         return Encoding.UTF8.GetString(stream.ToArray());
@@ -140,7 +170,18 @@ public sealed class EncryptedFixedPoint
         // bounded length: parsing a decimal string is quadratic, and real denominators are small products of constants
         if (d is not null && (d.Length > 1000 || !BigInteger.TryParse(d, NumberStyles.None, CultureInfo.InvariantCulture, out denominator) || denominator.Sign <= 0))
             throw new PaillierException($"The {what} denominator 'd' must be a positive decimal integer of at most 1000 digits.");
-        return new EncryptedFixedPoint(ciphertext, scale, denominator);
+        bool hasBits = root.TryGetProperty("w", out var w), hasIndex = root.TryGetProperty("t", out var t);
+        if (hasBits != hasIndex) throw new PaillierException($"The {what} needs both a slot width 'w' and a slot 't', or neither.");
+        if (!hasBits) return new EncryptedFixedPoint(ciphertext, scale, denominator);
+        if (w.ValueKind != JsonValueKind.Number || !w.TryGetInt32(out int bits) || t.ValueKind != JsonValueKind.Number || !t.TryGetInt32(out int index))
+            throw new PaillierException($"The {what} slot 'w' and 't' must be integers.");
+        return new EncryptedFixedPoint(ciphertext, scale, denominator, new PlaintextSlot(index, bits));
+    }
+
+    // Adding or scaling one packed value alone would touch every slot of its plaintext.
+    private void RefusePacked()
+    {
+        if (Slot is not null) throw new PaillierException("A packed value is combined through its slot (PlaintextSlots), not on its own.");
     }
 
     private EncryptedFixedPoint Rescale(int scale, BigInteger denominator)

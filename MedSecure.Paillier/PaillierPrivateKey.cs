@@ -97,8 +97,16 @@ public sealed class PaillierPrivateKey
     public decimal DecryptDecimal(EncryptedFixedPoint value)
     {
         ArgumentNullException.ThrowIfNull(value);
-        BigInteger numerator = Decrypt(value.Ciphertext);
-        return FixedPoint.ToDecimal(numerator, BigInteger.Pow(10, value.Scale) * value.Denominator);
+        return FixedPoint.ToDecimal(DecryptNumerator(value), BigInteger.Pow(10, value.Scale) * value.Denominator);
+    }
+
+    /// <summary>The signed integer numerator of an encrypted fixed-point value: its slot's content when it is packed.</summary>
+    /// <exception cref="PaillierException">Wrong key or overflow.</exception>
+    public BigInteger DecryptNumerator(EncryptedFixedPoint value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        BigInteger plaintext = Decrypt(value.Ciphertext);
+        return value.Slot is { } slot ? PlaintextSlots.Read(plaintext, slot) : plaintext;
     }
 
     /// <summary>Encrypts like <see cref="PaillierPublicKey.Encrypt"/> with full-length randomness, using the primes for speed.</summary>
