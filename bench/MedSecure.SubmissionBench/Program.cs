@@ -164,6 +164,11 @@ internal static class OldPath
         return result;
     }
 
+    private static JsonArray Panels(SubmissionDraft draft) => new(draft.PanelIds.Select(id => (JsonNode?)JsonValue.Create(id)).ToArray());
+
+    private static int Bucket(JsonObject content) =>
+        (content.ToJsonString().Length + 4 + SubmissionSealer.BucketGranularity) / SubmissionSealer.BucketGranularity * SubmissionSealer.BucketGranularity;
+
     public static JsonObject Seal(RecordSigner signer, SubmissionDraft draft, PublicKeyRecord doctorKeys, UnlockedKeys patient)
     {
         PaillierPublicKey doctorKey = doctorKeys.GetPaillierPublicKey();
@@ -175,13 +180,15 @@ internal static class OldPath
             doctorValues[value.AnalyteId] = JsonNode.Parse(doctorKey.EncryptDecimal(value.Value, value.Decimals).ToJson());
             patientValues[value.AnalyteId] = JsonNode.Parse(patient.Keys.Paillier.EncryptDecimal(value.Value, value.Decimals).ToJson());
         }
-        var sealer = new SubmissionSealer(signer);
         var context = SubmissionSealer.EnvelopeContext(draft.PatientUid, draft.DoctorUid, draft.SubmissionId);
         var comparisonBits = PlausibleRangeBits(draft.Values, doctorKey);
-        var doctorEnvelope = SealedEnvelope.Seal(SubmissionSealer.DoctorContent(draft.PanelIds, doctorValues, comparisonBits), SubmissionSealer.DoctorCopyType, context,
-            new Dictionary<string, PaillierPublicKey> { [draft.DoctorUid] = doctorKey }, sealer.PaddingFor(doctorKey));
-        var patientEnvelope = SealedEnvelope.Seal(SubmissionSealer.PatientContent(draft.PanelIds, patientValues), SubmissionSealer.PatientCopyType, context,
-            new Dictionary<string, PaillierPublicKey> { [draft.PatientUid] = patientKey, [draft.DoctorUid] = doctorKey }, sealer.PaddingFor(patientKey));
+        // The contents as they were then: one ciphertext per value, no packs; padded to their own next bucket.
+        var doctorContent = new JsonObject { ["panels"] = Panels(draft), ["values"] = doctorValues, [ComparisonBits.Field] = comparisonBits };
+        var patientContent = new JsonObject { ["panels"] = Panels(draft), ["values"] = patientValues };
+        var doctorEnvelope = SealedEnvelope.Seal(doctorContent, SubmissionSealer.DoctorCopyType, context,
+            new Dictionary<string, PaillierPublicKey> { [draft.DoctorUid] = doctorKey }, Bucket(doctorContent));
+        var patientEnvelope = SealedEnvelope.Seal(patientContent, SubmissionSealer.PatientCopyType, context,
+            new Dictionary<string, PaillierPublicKey> { [draft.PatientUid] = patientKey, [draft.DoctorUid] = doctorKey }, Bucket(patientContent));
         var doctorCopy = new JsonObject { ["v"] = SubmissionSealer.FormatVersion, ["copy"] = "doctor", ["submissionId"] = draft.SubmissionId, ["envelope"] = doctorEnvelope };
         signer.SignInto(SubmissionSealer.DoctorCopyType, doctorCopy, patient.Keys.SigningKey);
         var patientCopy = new JsonObject { ["v"] = SubmissionSealer.FormatVersion, ["copy"] = "patient", ["submissionId"] = draft.SubmissionId, ["envelope"] = patientEnvelope };

@@ -20,12 +20,13 @@ public sealed record SubmissionCiphertexts(string SubmissionId, IReadOnlyDiction
 /// </remarks>
 public sealed class ComputedResult
 {
-    internal ComputedResult(DiagnosticFormula formula, IReadOnlyList<string> inputSubmissions, PaillierCiphertext numerator, BigInteger denominator)
+    internal ComputedResult(DiagnosticFormula formula, IReadOnlyList<string> inputSubmissions, PaillierCiphertext numerator, BigInteger denominator, PlaintextSlot? slot = null)
     {
         Formula = formula;
         InputSubmissions = inputSubmissions;
         Numerator = numerator;
         Denominator = denominator;
+        Slot = slot;
     }
 
     /// <summary>The formula computed.</summary>
@@ -40,8 +41,13 @@ public sealed class ComputedResult
     /// <summary>The public divisor D of the formula's integer form.</summary>
     public BigInteger Denominator { get; }
 
-    /// <summary>The ciphertext as a fixed-point value (scale 0, denominator D), for storage.</summary>
-    public EncryptedFixedPoint ToEncryptedFixedPoint() => EncryptedFixedPoint.FromCiphertext(Numerator, 0, Denominator);
+    /// <summary>The slot of the decrypted plaintext that holds N, when the inputs were packed; null when N is the whole plaintext.</summary>
+    public PlaintextSlot? Slot { get; }
+
+    /// <summary>The ciphertext as a fixed-point value (scale 0, denominator D, and its slot), for storage.</summary>
+    public EncryptedFixedPoint ToEncryptedFixedPoint() => Slot is { } slot
+        ? EncryptedFixedPoint.FromCiphertext(Numerator, 0, Denominator, slot)
+        : EncryptedFixedPoint.FromCiphertext(Numerator, 0, Denominator);
 }
 
 /// <summary>

@@ -46,14 +46,46 @@ public sealed class HomomorphicEvaluator(FormulaCatalog catalog)
             throw new ArgumentException($"Formula {formula.Id} can exceed what a {key.ModulusBits}-bit key holds.", nameof(key));
         }
 
+        var inputs = integer.Terms.Select(term => (term.Weight, Value: InputOf(formula.Id, submissions[term.Input.Submission], term.Input.AnalyteId, key))).ToList();
+        var ids = submissions.Select(s => s.SubmissionId).ToArray();
+        if (inputs.Any(i => i.Value.Slot is not null))
+        {
+            return EvaluatePacked(formula, ids, integer, inputs, key, encryptor);
+        }
         // E(B) with fresh randomness: the result is re-randomised even when B = 0.
         var sum = encryptor is null ? key.Encrypt(integer.Bias) : encryptor.Encrypt(key, integer.Bias);
-        foreach (var term in integer.Terms)
+        foreach (var (weight, x) in inputs)
         {
-            var x = InputOf(formula.Id, submissions[term.Input.Submission], term.Input.AnalyteId, key);
-            sum = key.Add(sum, key.Multiply(x.Ciphertext, term.Weight));
+            sum = key.Add(sum, key.Multiply(x.Ciphertext, weight));
         }
-        return new ComputedResult(formula, submissions.Select(s => s.SubmissionId).ToArray(), sum, integer.Denominator);
+        return new ComputedResult(formula, ids, sum, integer.Denominator);
+    }
+
+    // Σ Wᵢ·Xᵢ + B into slot T, the highest slot any input sits in: each packed ciphertext is raised once to
+    // Σ Wᵢ·2^(k·(T − slotᵢ)) over the inputs it holds (a lone ciphertext of an older copy to W·2^(k·T)), so every
+    // wanted term lands in T and every cross term in another slot, at most T + capacity − 1. The fresh start
+    // carries B in T and noise in every other slot (PackedValues), so decrypting the sum shows the result alone.
+    private ComputedResult EvaluatePacked(DiagnosticFormula formula, string[] ids, IntegerFormula integer,
+        List<(BigInteger Weight, EncryptedFixedPoint Value)> inputs, PaillierPublicKey key, PooledEncryptor? encryptor)
+    {
+        int k = PackedValues.SlotBits;
+        int target = inputs.Max(i => i.Value.Slot?.Index ?? 0);
+        int top = target + PackedValues.Capacity(key) - 1;
+        var crossTerms = BigInteger.Abs(integer.Bias) + PackedValues.LargestFixedPoint(catalog.Labs) * inputs.Aggregate(BigInteger.Zero, (s, i) => s + BigInteger.Abs(i.Weight));
+        var start = PackedValues.NoisyStart(integer.Bias, target, top, crossTerms);
+        var sum = encryptor is null ? key.EncryptFast(start) : encryptor.Encrypt(key, start);
+        // One exponentiation per ciphertext, however many of its values the formula reads.
+        var scalars = new Dictionary<PaillierCiphertext, BigInteger>(ReferenceEqualityComparer.Instance);
+        foreach (var (weight, x) in inputs)
+        {
+            int shift = k * (target - (x.Slot?.Index ?? 0));
+            scalars[x.Ciphertext] = scalars.GetValueOrDefault(x.Ciphertext) + (weight << shift);
+        }
+        foreach (var (ciphertext, scalar) in scalars)
+        {
+            sum = key.Add(sum, key.Multiply(ciphertext, scalar));
+        }
+        return new ComputedResult(formula, ids, sum, integer.Denominator, new PlaintextSlot(target, k));
     }
 
     /// <summary>
@@ -64,9 +96,7 @@ public sealed class HomomorphicEvaluator(FormulaCatalog catalog)
     {
         ArgumentNullException.ThrowIfNull(check);
         ArgumentNullException.ThrowIfNull(submission);
-        var (form, delta) = DifferenceOf(check, submission, key);
-        _ = form;
-        return EncryptedFixedPoint.FromCiphertext(delta, 0, BigInteger.One);
+        return DifferenceOf(check, submission, key).Delta;
     }
 
     /// <summary>
@@ -99,11 +129,18 @@ public sealed class HomomorphicEvaluator(FormulaCatalog catalog)
         return new BlindedComparison(check, form, submissionId, PrivateComparison.LessThan(bits.Bits, form.Threshold, masks is not null && masks.Key.Equals(key) ? masks : null));
     }
 
-    private (ThresholdIntegerForm Form, PaillierCiphertext Delta) DifferenceOf(ThresholdCheck check, SubmissionCiphertexts submission, PaillierPublicKey key)
+    private (ThresholdIntegerForm Form, EncryptedFixedPoint Delta) DifferenceOf(ThresholdCheck check, SubmissionCiphertexts submission, PaillierPublicKey key)
     {
         var x = InputOf(check.Id, submission, check.AnalyteId, key);
         var form = check.ToIntegerForm(catalog.Labs);
-        return (form, key.AddPlain(key.Multiply(x.Ciphertext, form.Multiplier), form.Offset));
+        if (x.Slot is not { } slot)
+        {
+            return (form, EncryptedFixedPoint.FromCiphertext(key.AddPlain(key.Multiply(x.Ciphertext, form.Multiplier), form.Offset), 0, BigInteger.One));
+        }
+        // A·(every slot) + B in the value's slot: the other slots hold A·Xⱼ, the patient's own values, unblinded as the
+        // difference itself is (only the patient reads it).
+        var delta = key.AddPlain(key.Multiply(x.Ciphertext, form.Multiplier), form.Offset << (PackedValues.SlotBits * slot.Index));
+        return (form, EncryptedFixedPoint.FromCiphertext(delta, 0, BigInteger.One, slot));
     }
 
     private EncryptedFixedPoint InputOf(string formulaId, SubmissionCiphertexts submission, string analyteId, PaillierPublicKey key)
@@ -114,7 +151,8 @@ public sealed class HomomorphicEvaluator(FormulaCatalog catalog)
         }
         // The integer form assumes X = x·10^decimals exactly as the catalog says; a signed record
         // with another scale or a denominator was not made by our sealer.
-        if (!x.Key.Equals(key) || x.Scale != catalog.Labs.GetAnalyte(analyteId).Decimals || !x.Denominator.IsOne)
+        if (!x.Key.Equals(key) || x.Scale != catalog.Labs.GetAnalyte(analyteId).Decimals || !x.Denominator.IsOne
+            || x.Slot is { } slot && (slot.Bits != PackedValues.SlotBits || slot.Index >= PackedValues.Capacity(key)))
         {
             throw new RecordTamperedException();
         }

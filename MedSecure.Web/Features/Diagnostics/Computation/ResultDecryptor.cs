@@ -18,7 +18,8 @@ public sealed class ResultDecryptor
         ArgumentNullException.ThrowIfNull(key);
         try
         {
-            return new Rational(key.Decrypt(result.Numerator), result.Denominator);
+            var plaintext = key.Decrypt(result.Numerator);
+            return new Rational(result.Slot is { } slot ? PlaintextSlots.Read(plaintext, slot) : plaintext, result.Denominator);
         }
         catch (PaillierException ex)
         {

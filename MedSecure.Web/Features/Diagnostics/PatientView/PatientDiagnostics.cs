@@ -257,7 +257,7 @@ public sealed class PatientDiagnostics(SubmissionStore submissions, SubmissionOp
         try
         {
             var value = EncryptedFixedPoint.FromJson(patient.Keys.PaillierPublicKey, record.ForPatientJson);
-            var numerator = patient.Keys.Paillier.Decrypt(value.Ciphertext);
+            var numerator = patient.Keys.Paillier.DecryptNumerator(value);
             if (record.Kind == ComputationKind.Formula && catalog.TryGetFormula(record.Id, out var formula) && value.Scale == 0)
             {
                 return DoctorWorkbench.Line(formula, new Rational(numerator, value.Denominator), record.At);

@@ -444,7 +444,7 @@ public sealed class DoctorWorkbench(
                 else if (record.Kind == ComputationKind.Formula && catalog.TryGetFormula(record.Id, out var formula) && formula.Inputs.Count > 1 && record.ForDoctorJson is not null)
                 {
                     var value = EncryptedFixedPoint.FromJson(key, record.ForDoctorJson);
-                    var result = new ComputedResult(formula, record.InputSubmissions, value.Ciphertext, value.Denominator);
+                    var result = new ComputedResult(formula, record.InputSubmissions, value.Ciphertext, value.Denominator, value.Slot);
                     lines.Add(Line(formula, decryptor.Decrypt(result, doctor.Keys.Keys.Paillier), record.At));
                 }
                 else if (record.Kind == ComputationKind.Check && catalog.TryGetCheck(record.Id, out var check)

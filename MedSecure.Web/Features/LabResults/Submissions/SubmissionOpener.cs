@@ -215,19 +215,8 @@ public sealed class SubmissionOpener(RecordSigner signer)
         ParseState(entry["state"] is JsonValue s ? s.ToString() : ""),
         Text(sealedCopy, "doctorUid"));
 
-    private static List<KeyValuePair<string, EncryptedFixedPoint>> ValuesOf(JsonObject content, PaillierPublicKey key)
-    {
-        try
-        {
-            return (content["values"] as JsonObject ?? throw new RecordTamperedException())
-                .Select(v => KeyValuePair.Create(v.Key, EncryptedFixedPoint.FromJson(key, (v.Value ?? throw new RecordTamperedException()).ToJsonString())))
-                .ToList();
-        }
-        catch (PaillierException ex)
-        {
-            throw new RecordTamperedException(ex);
-        }
-    }
+    private static List<KeyValuePair<string, EncryptedFixedPoint>> ValuesOf(JsonObject content, PaillierPublicKey key) =>
+        [.. PackedValues.Read(content, key)];
 
     private static List<string> PanelIdsOf(JsonObject content) =>
         (content["panels"] as JsonArray)?.Select(p => p is JsonValue v && v.TryGetValue<string>(out var id) ? id : throw new RecordTamperedException()).ToList()

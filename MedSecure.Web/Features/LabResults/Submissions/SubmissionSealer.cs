@@ -41,11 +41,13 @@ public sealed record SealedSubmission(
 /// history entry = { doctorUid, doctorName, sentAt, state, sealed }
 /// sealed = { v: 2, copy: "doctor" | "patient", submissionId, patientUid, patientName, doctorUid,
 ///            doctorName, doctorFingerprint, sentAt: unix ms, envelope, display (patient's copy only), sig }
-/// envelope content (encrypted) = { panels: [panelId…], values: { analyteId: { kid, c, s } }, context?: { sex?, born? } }
+/// envelope content (encrypted) = { panels: [panelId…], values: { analyteId: { p, t, s } }, packs: { kid, w, c: [ciphertext…] },
+///                                  bits? (doctor's copy), context?: { sex?, born? } }
 /// display content (encrypted for the patient alone) = { values: { analyteId: "7.1" } }
 /// </code>
-/// <para>Values are <see cref="EncryptedFixedPoint.ToJson"/> objects: c = E(value·10^s) base64url,
-/// kid = the Paillier key's fingerprint. Analyte ids are only ever keys inside the envelope: a
+/// <para>Values are packed (<see cref="PackedValues"/>): value·10^s sits in slot t of pack p, and packs.c holds
+/// the packs' ciphertexts (base64url) under the key whose fingerprint is packs.kid. Copies sealed before packing
+/// hold <c>{ kid, c, s }</c> per value and are still read. Analyte ids are only ever keys inside the envelope: a
 /// stored record says who sent what to whom and when, never which tests. Anything else that is
 /// per analyte or per panel belongs inside the envelope content too (see <see cref="DoctorContent"/>),
 /// and in <see cref="FullContentShape"/> so the padding still covers a full submission.</para>
@@ -144,13 +146,13 @@ public sealed class SubmissionSealer
         using var patientEnvelopeKey = EnvelopeKey.New();
         using var displayEnvelopeKey = EnvelopeKey.New();
         int bitCount = bitsPlan.Sum(p => p.Bits.Length);
-        var batch = new List<(PaillierPublicKey, BigInteger)>(2 * draft.Values.Count + bitCount + 4);
-        foreach (var value in draft.Values)
-        {
-            var scaled = EncryptedFixedPoint.ToScaledInteger(value.Value, value.Decimals);
-            batch.Add((doctorKey, scaled));
-            batch.Add((patientKey, scaled));
-        }
+        // The values travel packed, a few ciphertexts per key instead of one per value (PackedValues).
+        var scaled = draft.Values.Select(v => EncryptedFixedPoint.ToScaledInteger(v.Value, v.Decimals)).ToArray();
+        var doctorPacks = PackedValues.Plaintexts(scaled, doctorKey);
+        var patientPacks = PackedValues.Plaintexts(scaled, patientKey);
+        var batch = new List<(PaillierPublicKey, BigInteger)>(doctorPacks.Count + patientPacks.Count + bitCount + 4);
+        batch.AddRange(doctorPacks.Select(p => (doctorKey, p)));
+        batch.AddRange(patientPacks.Select(p => (patientKey, p)));
         batch.AddRange(bitsPlan.SelectMany(p => p.Bits).Select(b => (doctorKey, b)));
         batch.Add((doctorKey, doctorEnvelopeKey.Plaintext));
         batch.Add((doctorKey, patientEnvelopeKey.Plaintext));
@@ -163,16 +165,19 @@ public sealed class SubmissionSealer
         for (int i = 0; i < draft.Values.Count; i++)
         {
             var value = draft.Values[i];
-            doctorValues[value.AnalyteId] = StoredValue(doctorKey.Fingerprint, ciphertexts[2 * i].ToBase64Url(), value.Decimals);
-            patientValues[value.AnalyteId] = StoredValue(patientKey.Fingerprint, ciphertexts[2 * i + 1].ToBase64Url(), value.Decimals);
+            doctorValues[value.AnalyteId] = PackedValues.Entry(i, doctorKey, value.Decimals);
+            patientValues[value.AnalyteId] = PackedValues.Entry(i, patientKey, value.Decimals);
         }
-        int keysAt = 2 * draft.Values.Count + bitCount;
-        var comparisonBits = ComparisonBits.Assemble(bitsPlan, doctorKey, ciphertexts[(2 * draft.Values.Count)..keysAt]);
+        int bitsAt = doctorPacks.Count + patientPacks.Count;
+        var doctorPacked = PackedValues.Packs(doctorKey.Fingerprint, ciphertexts.Take(doctorPacks.Count).Select(c => c.ToBase64Url()));
+        var patientPacked = PackedValues.Packs(patientKey.Fingerprint, ciphertexts.Skip(doctorPacks.Count).Take(patientPacks.Count).Select(c => c.ToBase64Url()));
+        int keysAt = bitsAt + bitCount;
+        var comparisonBits = ComparisonBits.Assemble(bitsPlan, doctorKey, ciphertexts[bitsAt..keysAt]);
 
         var context = EnvelopeContext(draft.PatientUid, draft.DoctorUid, draft.SubmissionId);
-        var doctorEnvelope = SealedEnvelope.Seal(WithContext(DoctorContent(draft.PanelIds, doctorValues, comparisonBits), draft.Context), DoctorCopyType, context,
+        var doctorEnvelope = SealedEnvelope.Seal(WithContext(DoctorContent(draft.PanelIds, doctorValues, doctorPacked, comparisonBits), draft.Context), DoctorCopyType, context,
             doctorEnvelopeKey, [new(draft.DoctorUid, ciphertexts[keysAt])], PaddingFor(doctorKey));
-        var patientEnvelope = SealedEnvelope.Seal(WithContext(PatientContent(draft.PanelIds, patientValues), draft.Context), PatientCopyType, context,
+        var patientEnvelope = SealedEnvelope.Seal(WithContext(PatientContent(draft.PanelIds, patientValues, patientPacked), draft.Context), PatientCopyType, context,
             patientEnvelopeKey, [new(draft.DoctorUid, ciphertexts[keysAt + 1]), new(draft.PatientUid, ciphertexts[keysAt + 2])], PaddingFor(patientKey));
         // For the patient alone (the doctor reads the other envelope of this copy, never these plaintexts).
         var displayEnvelope = SealedEnvelope.Seal(DisplayContent(draft.Values), PatientDisplayType, context,
@@ -206,28 +211,21 @@ public sealed class SubmissionSealer
         return new SealedSubmission(draft.SubmissionId, draft.PatientUid, draft.DoctorUid, draft.IdempotencyKey, inbox, history, idempotency);
     }
 
-    // EncryptedFixedPoint.ToJson's shape (kid, c, s; no d for a whole-number denominator), built without a parse;
-    // the padding's full shape uses it too, so the two cannot drift apart.
-    private static JsonObject StoredValue(string fingerprint, string ciphertext, int decimals) => new()
-    {
-        ["kid"] = fingerprint,
-        ["c"] = ciphertext,
-        ["s"] = decimals,
-    };
-
     /// <summary>How a state is stored.</summary>
     public static string StateName(SubmissionState state) => state.ToString().ToLowerInvariant();
 
     /// <summary>
-    /// What the doctor's envelope holds: the panels and the doctor-key values. Per-analyte data the
-    /// doctor's side needs later (e.g. encrypted comparison bits) is added here, never beside the envelope.
+    /// What the doctor's envelope holds: the panels, where each value sits in the doctor-key packs, and the packs.
+    /// Per-analyte data the doctor's side needs later (e.g. encrypted comparison bits) is added here, never beside
+    /// the envelope.
     /// </summary>
-    public static JsonObject DoctorContent(IEnumerable<string> panelIds, JsonObject values, JsonObject? comparisonBits = null)
+    public static JsonObject DoctorContent(IEnumerable<string> panelIds, JsonObject values, JsonObject packs, JsonObject? comparisonBits = null)
     {
         var content = new JsonObject
         {
             ["panels"] = Panels(panelIds),
             ["values"] = values,
+            [PackedValues.Field] = packs,
         };
         if (comparisonBits is not null)
         {
@@ -254,11 +252,12 @@ public sealed class SubmissionSealer
         return content;
     }
 
-    /// <summary>What the patient's envelope holds: the panels and the patient-key values.</summary>
-    public static JsonObject PatientContent(IEnumerable<string> panelIds, JsonObject values) => new()
+    /// <summary>What the patient's envelope holds: the panels, where each value sits in the patient-key packs, and the packs.</summary>
+    public static JsonObject PatientContent(IEnumerable<string> panelIds, JsonObject values, JsonObject packs) => new()
     {
         ["panels"] = Panels(panelIds),
         ["values"] = values,
+        [PackedValues.Field] = packs,
     };
 
     /// <summary>
@@ -316,10 +315,12 @@ public sealed class SubmissionSealer
         int ciphertextBytes = (int)((key.NSquared.GetBitLength() + 7) / 8);
         var longest = new string('A', (ciphertextBytes * 4 + 2) / 3);
         var values = new JsonObject();
+        int index = 0;
         foreach (var analyte in _catalog.Analytes)
         {
-            values[analyte.Id] = StoredValue(key.Fingerprint, longest, analyte.Decimals);
+            values[analyte.Id] = PackedValues.Entry(index++, key, analyte.Decimals);
         }
+        var packs = PackedValues.Packs(key.Fingerprint, Enumerable.Repeat(longest, PackedValues.PackCount(index, key)));
         var bits = new JsonObject();
         foreach (var analyte in _catalog.Analytes)
         {
@@ -329,7 +330,7 @@ public sealed class SubmissionSealer
             }
         }
         // The longest context too, so giving one never moves a full submission into a larger bucket.
-        return WithContext(DoctorContent(_catalog.Panels.Select(p => p.Id), values, bits), Patient.PatientContext.Longest);
+        return WithContext(DoctorContent(_catalog.Panels.Select(p => p.Id), values, packs, bits), Patient.PatientContext.Longest);
     }
 
     private static JsonObject SealedCopy(SubmissionDraft draft, string copy, string doctorFingerprint, long sentAt, JsonObject envelope) => new()

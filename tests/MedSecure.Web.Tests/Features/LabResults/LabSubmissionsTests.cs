@@ -7,6 +7,7 @@ using System.Text.Json.Nodes;
 using MedSecure.Paillier;
 using MedSecure.Web.Crypto;
 using MedSecure.Web.Features.Directory;
+using MedSecure.Web.Features.Diagnostics.Computation;
 using MedSecure.Web.Features.LabResults.Submissions;
 using MedSecure.Web.Storage;
 using MedSecure.Web.Storage.Sqlite;
@@ -106,11 +107,10 @@ public sealed class LabSubmissionsTests : IClassFixture<ThreeAccountKeys>, IDisp
             Assert.Throws<RecordTamperedException>(() => SealedEnvelope.Open(entry["sealed"]!["envelope"], SubmissionSealer.DoctorCopyType,
                 SubmissionSealer.EnvelopeContext(PatientUid, DoctorUid, sent.SubmissionId), uid, other.Paillier));
         }
-        // ...and each value inside is a Paillier ciphertext only the doctor's key reads.
+        // ...and each value inside sits in a Paillier ciphertext only the doctor's key reads.
         foreach (var value in Values)
         {
-            var stored = opened.Content["values"]![value.AnalyteId]!.ToJsonString();
-            AssertOtherKeysCannotRead(stored, value, _keys.Patient, _keys.Stranger);
+            AssertOtherKeysCannotRead(opened.Values[value.AnalyteId], value, _keys.Patient, _keys.Stranger);
         }
     }
 
@@ -136,7 +136,7 @@ public sealed class LabSubmissionsTests : IClassFixture<ThreeAccountKeys>, IDisp
             SubmissionSealer.EnvelopeContext(PatientUid, DoctorUid, sent.SubmissionId), DoctorUid, _keys.Stranger.Paillier));
         foreach (var value in Values)
         {
-            AssertOtherKeysCannotRead(forDoctor[value.AnalyteId].ToJson(), value, _keys.Doctor, _keys.Stranger);
+            AssertOtherKeysCannotRead(forDoctor[value.AnalyteId], value, _keys.Doctor, _keys.Stranger);
         }
     }
 
@@ -351,26 +351,28 @@ public sealed class LabSubmissionsTests : IClassFixture<ThreeAccountKeys>, IDisp
         var sealedCopy = (JsonObject)entry["sealed"]!;
         var context = SubmissionSealer.EnvelopeContext(PatientUid, DoctorUid, submissionId);
         var content = SealedEnvelope.Open(sealedCopy["envelope"], purpose, context, readerId, readerKey);
-        var values = (JsonObject)content["values"]!;
-        var encrypted = EncryptedFixedPoint.FromJson(valueKey, values[value.AnalyteId]!.ToJsonString());
-        values[value.AnalyteId] = JsonNode.Parse(encrypted.AddPlain(1m).ToJson());
+        // E(P)·E(2^(k·t)) = E(P + 2^(k·t)): the value in slot t of its pack, plus one.
+        var slot = content["values"]![value.AnalyteId]!;
+        var packs = (JsonArray)content[PackedValues.Field]!["c"]!;
+        int pack = slot["p"]!.GetValue<int>();
+        var ciphertext = PaillierCiphertext.FromJson(valueKey, new JsonObject { ["kid"] = valueKey.Fingerprint, ["c"] = packs[pack]!.GetValue<string>() }.ToJsonString());
+        packs[pack] = valueKey.AddPlain(ciphertext, BigInteger.One << (PackedValues.SlotBits * slot["t"]!.GetValue<int>())).ToBase64Url();
         sealedCopy["envelope"] = SealedEnvelope.Seal(content, purpose, context, readers.ToDictionary(r => r.Uid, r => r.Key));
     }
 
-    private static void AssertOtherKeysCannotRead(string storedJson, LabValue value, params AccountKeys[] others)
+    private static void AssertOtherKeysCannotRead(EncryptedFixedPoint stored, LabValue value, params AccountKeys[] others)
     {
-        var c = Base64Url.DecodeFromChars(JsonNode.Parse(storedJson)!["c"]!.GetValue<string>());
-        var cipherInteger = new BigInteger(c, isUnsigned: true, isBigEndian: true);
         var scaled = new BigInteger(value.Value * Pow10(value.Decimals));
+        Assert.NotNull(stored.Slot);
         foreach (var other in others)
         {
             // The ciphertext names its key, so the library refuses it outright...
-            Assert.Throws<PaillierException>(() => EncryptedFixedPoint.FromJson(other.PaillierPublicKey, storedJson));
-            // ...and decrypting the bare integer with another key is rejected or yields garbage.
+            Assert.Throws<PaillierException>(() => PaillierCiphertext.FromJson(other.PaillierPublicKey, stored.Ciphertext.ToJson()));
+            // ...and decrypting the bare integer with another key is rejected or yields garbage in the value's slot.
             try
             {
-                var raw = other.Paillier.Decrypt(PaillierCiphertext.FromValue(other.PaillierPublicKey, cipherInteger));
-                Assert.NotEqual(scaled, raw);
+                var raw = other.Paillier.Decrypt(PaillierCiphertext.FromValue(other.PaillierPublicKey, stored.Ciphertext.Value));
+                Assert.NotEqual(scaled, PlaintextSlots.Read(raw, stored.Slot.Value));
             }
             catch (PaillierException)
             {
