@@ -29,13 +29,13 @@ public sealed class MaskPoolOptions
     /// <summary>False turns pooling off: every encryption takes the dry path.</summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>Most masks kept for one signed-in session's own key (1 to 1024; default 64, two full submissions' worth).</summary>
+    /// <summary>Most masks kept for one signed-in session's own key (1 to 1024; default 64: a full submission at 3072 bits takes 4 under the patient's key (two packs of values, two envelope keys)).</summary>
     public int OwnKeyMasks { get; set; } = 64;
 
     /// <summary>Most pools for other people's keys (doctors patients send to, patients a doctor answers), 0 to 256; default 16.</summary>
     public int RecipientPools { get; set; } = 16;
 
-    /// <summary>Most masks kept for one recipient key (1 to 1024; default 128: a full submission needs about 90 under the doctor's key).</summary>
+    /// <summary>Most masks kept for one recipient key (1 to 1024; default 128: a full submission at 3072 bits takes 13 under the doctor's key (two packs of values, 9 comparison bits, two envelope keys)).</summary>
     public int RecipientMasks { get; set; } = 128;
 
     /// <summary>A pool not used for this long is dropped and its masks zeroed (default 10 minutes).</summary>
