@@ -51,25 +51,33 @@ public sealed class ComputedResult
 }
 
 /// <summary>
-/// A threshold check's blinded comparison ciphertexts (<see cref="PrivateComparison.LessThan(EncryptedBits, System.Numerics.BigInteger)"/>): shuffled,
+/// A threshold check ready to decrypt: its sealed answer with the other answers hidden, or, for copies sealed
+/// before answers, its blinded comparison ciphertexts (<see cref="PrivateComparison.LessThan(EncryptedBits, System.Numerics.BigInteger)"/>): shuffled,
 /// each E(r_i·c_i) with a fresh secret unit r_i, so their decryptions show whether the value is below the
 /// cut-off and nothing else. Only <see cref="ResultDecryptor.IsMet"/> reads them; they are never stored.
 /// </summary>
 public sealed class BlindedComparison
 {
-    internal BlindedComparison(ThresholdCheck check, ComparisonForm form, string submissionId, IReadOnlyList<PaillierCiphertext> blinded)
+    internal BlindedComparison(ThresholdCheck check, ComparisonForm? form, string submissionId, IReadOnlyList<PaillierCiphertext> blinded, SealedCheckAnswer? answer = null)
     {
         Check = check;
         Form = form;
         SubmissionId = submissionId;
         Blinded = blinded;
+        Answer = answer;
     }
 
     /// <summary>The check.</summary>
     public ThresholdCheck Check { get; }
 
-    /// <summary>Its comparison form (which side is "met").</summary>
-    public ComparisonForm Form { get; }
+    /// <summary>Its comparison form (which side is "met"); null when the answer was sealed (<see cref="Answer"/>).</summary>
+    public ComparisonForm? Form { get; }
+
+    /// <summary>
+    /// The check's sealed answer with every other slot of its pack hidden by fresh noise (<see cref="CheckAnswers"/>);
+    /// null for copies sealed with comparison bits, answered through <see cref="Blinded"/>.
+    /// </summary>
+    public SealedCheckAnswer? Answer { get; }
 
     /// <summary>The submission tested.</summary>
     public string SubmissionId { get; }

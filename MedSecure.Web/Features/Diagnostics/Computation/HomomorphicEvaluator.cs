@@ -129,6 +129,32 @@ public sealed class HomomorphicEvaluator(FormulaCatalog catalog)
         return new BlindedComparison(check, form, submissionId, PrivateComparison.LessThan(bits.Bits, form.Threshold, masks is not null && masks.Key.Equals(key) ? masks : null));
     }
 
+    /// <summary>
+    /// A check's sealed answer (<see cref="CheckAnswers"/>) ready to decrypt: its pack plus a fresh encryption of
+    /// noise in every other slot, so the decryption shows this check's answer and hides the others in the pack.
+    /// </summary>
+    /// <exception cref="RecordTamperedException">The answer is under another key or in a slot our sealer never writes.</exception>
+    /// <param name="check">The check.</param>
+    /// <param name="submissionId">The submission the answer comes from.</param>
+    /// <param name="answer">The sealed answer, under <paramref name="key"/>.</param>
+    /// <param name="key">The doctor's key.</param>
+    /// <param name="encryptor">Makes the noise's encryption from a precomputed mask when it has one.</param>
+    public BlindedComparison Answer(ThresholdCheck check, string submissionId, SealedCheckAnswer answer, PaillierPublicKey key, PooledEncryptor? encryptor = null)
+    {
+        ArgumentNullException.ThrowIfNull(check);
+        ArgumentNullException.ThrowIfNull(answer);
+        ArgumentNullException.ThrowIfNull(key);
+        int capacity = PackedValues.Capacity(key);
+        if (!answer.Pack.Key.Equals(key) || answer.Slot.Bits != PackedValues.SlotBits || answer.Slot.Index >= capacity)
+        {
+            throw new RecordTamperedException();
+        }
+        // Answers are 0 or 1: noise 40 bits above that hides each other answer in its slot.
+        var noise = PackedValues.NoisyStart(BigInteger.Zero, answer.Slot.Index, capacity - 1, BigInteger.One);
+        var hidden = key.Add(answer.Pack, encryptor is null ? key.EncryptFast(noise) : encryptor.Encrypt(key, noise));
+        return new BlindedComparison(check, null, submissionId, [], new SealedCheckAnswer(hidden, answer.Slot));
+    }
+
     private (ThresholdIntegerForm Form, EncryptedFixedPoint Delta) DifferenceOf(ThresholdCheck check, SubmissionCiphertexts submission, PaillierPublicKey key)
     {
         var x = InputOf(check.Id, submission, check.AnalyteId, key);

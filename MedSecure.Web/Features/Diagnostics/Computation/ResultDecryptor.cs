@@ -36,13 +36,20 @@ public sealed class ResultDecryptor
     {
         ArgumentNullException.ThrowIfNull(comparison);
         ArgumentNullException.ThrowIfNull(key);
-        if (comparison.Form.PublicOutcome is { } known)
-        {
-            return known;
-        }
         try
         {
-            return comparison.Form.IsMet(PrivateComparison.ReadLessThan(key, comparison.Blinded));
+            if (comparison.Answer is { } answer)
+            {
+                // 1 met, 0 not; anything else in a signed copy was not sealed by us.
+                var digit = PlaintextSlots.Read(key.Decrypt(answer.Pack), answer.Slot);
+                return digit.IsOne || (digit.IsZero ? false : throw new RecordTamperedException());
+            }
+            var form = comparison.Form ?? throw new RecordTamperedException();
+            if (form.PublicOutcome is { } known)
+            {
+                return known;
+            }
+            return form.IsMet(PrivateComparison.ReadLessThan(key, comparison.Blinded));
         }
         catch (PaillierException ex)
         {

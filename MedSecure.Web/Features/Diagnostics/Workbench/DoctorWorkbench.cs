@@ -245,10 +245,19 @@ public sealed class DoctorWorkbench(
         {
             return Line(check, stored.Met!.Value, stored.At);
         }
-        // The copy was verified and opened by LoadAsync; its bits are read from there, not opened again.
-        var bits = (context.Entry.OpenedContent is { } opened ? ComparisonBits.Read(opened, check.AnalyteId, doctor.Keys.Keys.PaillierPublicKey, catalog.Labs) : null)
-            ?? throw new NotComputableException(checkId);
-        var blinded = evaluator.Compare(check, submissionId, bits, doctor.Keys.Keys.PaillierPublicKey, masks?.EncryptorFor(doctor.Keys).OwnPoolFor(bits.Bits.Length));
+        // The copy was verified and opened by LoadAsync; its sealed answer (or, in older copies, its bits) is read from there.
+        var opened = context.Entry.OpenedContent ?? throw new NotComputableException(checkId);
+        var doctorKey = doctor.Keys.Keys.PaillierPublicKey;
+        BlindedComparison blinded;
+        if (CheckAnswers.Read(opened, check, doctorKey) is { } answer)
+        {
+            blinded = evaluator.Answer(check, submissionId, answer, doctorKey, masks?.EncryptorFor(doctor.Keys));
+        }
+        else
+        {
+            var bits = ComparisonBits.Read(opened, check.AnalyteId, doctorKey, catalog.Labs) ?? throw new NotComputableException(checkId);
+            blinded = evaluator.Compare(check, submissionId, bits, doctorKey, masks?.EncryptorFor(doctor.Keys).OwnPoolFor(bits.Bits.Length));
+        }
         var patientCopy = await copies.PatientCopyAsync(patientUid, doctor.Uid, submissionId, context.PatientKeys, EnvelopeReader.For(doctor.Keys), ct);
         var forPatient = evaluator.Difference(check, patientCopy, context.PatientKeys.GetPaillierPublicKey());
         Disclosure? answered = null;

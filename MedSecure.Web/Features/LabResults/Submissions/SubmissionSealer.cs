@@ -42,7 +42,7 @@ public sealed record SealedSubmission(
 /// sealed = { v: 2, copy: "doctor" | "patient", submissionId, patientUid, patientName, doctorUid,
 ///            doctorName, doctorFingerprint, sentAt: unix ms, envelope, display (patient's copy only), sig }
 /// envelope content (encrypted) = { panels: [panelId…], values: { analyteId: { p, t, s } }, packs: { kid, w, c: [ciphertext…] },
-///                                  bits? (doctor's copy), context?: { sex?, born? } }
+///                                  checkAnswers? (doctor's copy), context?: { sex?, born? } }
 /// display content (encrypted for the patient alone) = { values: { analyteId: "7.1" } }
 /// </code>
 /// <para>Values are packed (<see cref="PackedValues"/>): value·10^s sits in slot t of pack p, and packs.c holds
@@ -115,7 +115,7 @@ public sealed class SubmissionSealer
 
     /// <summary>
     /// Encrypts and signs <paramref name="draft"/> with <paramref name="encryptor"/>: every Paillier encryption of
-    /// the submission (values under both keys, comparison bits, envelope keys) in one batch, from precomputed
+    /// the submission (values under both keys, sealed check answers, envelope keys) in one batch, from precomputed
     /// masks where the pools have them and on both cores for the rest.
     /// </summary>
     /// <exception cref="RecordTamperedException">The doctor's published keys are malformed or do not match their fingerprint.</exception>
@@ -138,22 +138,22 @@ public sealed class SubmissionSealer
         // One instance per doctor key across requests, so its fast-mode table is built once.
         PaillierPublicKey doctorKey = encryptor.KeyFor(doctorKeys.GetPaillierPublicKey());
         PaillierPublicKey patientKey = encryptor.KeyFor(patient.Keys.PaillierPublicKey);
-        // The bits of each value a threshold check reads, so the doctor's side can compare without learning
-        // more than the side of the cut-off (see ComparisonBits); only this session knows the values.
-        var bitsPlan = ComparisonBits.Plan(draft.Values, FormulaCatalog.Standard);
+        // The answer of each threshold check on these values, packed, so the doctor's side learns the side of a
+        // cut-off and nothing more when it asks (see CheckAnswers); only this session knows the values.
+        var answersPlan = CheckAnswers.Plan(draft.Values, FormulaCatalog.Standard);
         // Both envelopes' keys are wrapped in the same batch as the values, so no encryption runs on one core after it.
         using var doctorEnvelopeKey = EnvelopeKey.New();
         using var patientEnvelopeKey = EnvelopeKey.New();
         using var displayEnvelopeKey = EnvelopeKey.New();
-        int bitCount = bitsPlan.Sum(p => p.Bits.Length);
+        var answerPacks = CheckAnswers.Plaintexts(answersPlan, doctorKey);
         // The values travel packed, a few ciphertexts per key instead of one per value (PackedValues).
         var scaled = draft.Values.Select(v => EncryptedFixedPoint.ToScaledInteger(v.Value, v.Decimals)).ToArray();
         var doctorPacks = PackedValues.Plaintexts(scaled, doctorKey);
         var patientPacks = PackedValues.Plaintexts(scaled, patientKey);
-        var batch = new List<(PaillierPublicKey, BigInteger)>(doctorPacks.Count + patientPacks.Count + bitCount + 4);
+        var batch = new List<(PaillierPublicKey, BigInteger)>(doctorPacks.Count + patientPacks.Count + answerPacks.Count + 4);
         batch.AddRange(doctorPacks.Select(p => (doctorKey, p)));
         batch.AddRange(patientPacks.Select(p => (patientKey, p)));
-        batch.AddRange(bitsPlan.SelectMany(p => p.Bits).Select(b => (doctorKey, b)));
+        batch.AddRange(answerPacks.Select(p => (doctorKey, p)));
         batch.Add((doctorKey, doctorEnvelopeKey.Plaintext));
         batch.Add((doctorKey, patientEnvelopeKey.Plaintext));
         batch.Add((patientKey, patientEnvelopeKey.Plaintext));
@@ -168,14 +168,14 @@ public sealed class SubmissionSealer
             doctorValues[value.AnalyteId] = PackedValues.Entry(i, doctorKey, value.Decimals);
             patientValues[value.AnalyteId] = PackedValues.Entry(i, patientKey, value.Decimals);
         }
-        int bitsAt = doctorPacks.Count + patientPacks.Count;
+        int answersAt = doctorPacks.Count + patientPacks.Count;
         var doctorPacked = PackedValues.Packs(doctorKey.Fingerprint, ciphertexts.Take(doctorPacks.Count).Select(c => c.ToBase64Url()));
         var patientPacked = PackedValues.Packs(patientKey.Fingerprint, ciphertexts.Skip(doctorPacks.Count).Take(patientPacks.Count).Select(c => c.ToBase64Url()));
-        int keysAt = bitsAt + bitCount;
-        var comparisonBits = ComparisonBits.Assemble(bitsPlan, doctorKey, ciphertexts[bitsAt..keysAt]);
+        int keysAt = answersAt + answerPacks.Count;
+        var checkAnswers = CheckAnswers.Assemble(answersPlan, doctorKey, ciphertexts[answersAt..keysAt].Select(c => c.ToBase64Url()).ToList());
 
         var context = EnvelopeContext(draft.PatientUid, draft.DoctorUid, draft.SubmissionId);
-        var doctorEnvelope = SealedEnvelope.Seal(WithContext(DoctorContent(draft.PanelIds, doctorValues, doctorPacked, comparisonBits), draft.Context), DoctorCopyType, context,
+        var doctorEnvelope = SealedEnvelope.Seal(WithContext(DoctorContent(draft.PanelIds, doctorValues, doctorPacked, checkAnswers), draft.Context), DoctorCopyType, context,
             doctorEnvelopeKey, [new(draft.DoctorUid, ciphertexts[keysAt])], PaddingFor(doctorKey));
         var patientEnvelope = SealedEnvelope.Seal(WithContext(PatientContent(draft.PanelIds, patientValues, patientPacked), draft.Context), PatientCopyType, context,
             patientEnvelopeKey, [new(draft.DoctorUid, ciphertexts[keysAt + 1]), new(draft.PatientUid, ciphertexts[keysAt + 2])], PaddingFor(patientKey));
@@ -216,10 +216,10 @@ public sealed class SubmissionSealer
 
     /// <summary>
     /// What the doctor's envelope holds: the panels, where each value sits in the doctor-key packs, and the packs.
-    /// Per-analyte data the doctor's side needs later (e.g. encrypted comparison bits) is added here, never beside
+    /// Per-analyte data the doctor's side needs later (e.g. the sealed check answers) is added here, never beside
     /// the envelope.
     /// </summary>
-    public static JsonObject DoctorContent(IEnumerable<string> panelIds, JsonObject values, JsonObject packs, JsonObject? comparisonBits = null)
+    public static JsonObject DoctorContent(IEnumerable<string> panelIds, JsonObject values, JsonObject packs, JsonObject? checkAnswers = null)
     {
         var content = new JsonObject
         {
@@ -227,9 +227,9 @@ public sealed class SubmissionSealer
             ["values"] = values,
             [PackedValues.Field] = packs,
         };
-        if (comparisonBits is not null)
+        if (checkAnswers is not null)
         {
-            content[ComparisonBits.Field] = comparisonBits;
+            content[CheckAnswers.Field] = checkAnswers;
         }
         return content;
     }
@@ -321,16 +321,9 @@ public sealed class SubmissionSealer
             values[analyte.Id] = PackedValues.Entry(index++, key, analyte.Decimals);
         }
         var packs = PackedValues.Packs(key.Fingerprint, Enumerable.Repeat(longest, PackedValues.PackCount(index, key)));
-        var bits = new JsonObject();
-        foreach (var analyte in _catalog.Analytes)
-        {
-            if (ComparisonBits.WindowOf(analyte, FormulaCatalog.Standard) is { } window)
-            {
-                bits[analyte.Id] = ComparisonBits.Entry(key.Fingerprint, window, string.Join('.', Enumerable.Repeat(longest, window.BitLength)));
-            }
-        }
+        var answers = CheckAnswers.FullShape(FormulaCatalog.Standard, key, longest);
         // The longest context too, so giving one never moves a full submission into a larger bucket.
-        return WithContext(DoctorContent(_catalog.Panels.Select(p => p.Id), values, packs, bits), Patient.PatientContext.Longest);
+        return WithContext(DoctorContent(_catalog.Panels.Select(p => p.Id), values, packs, answers), Patient.PatientContext.Longest);
     }
 
     private static JsonObject SealedCopy(SubmissionDraft draft, string copy, string doctorFingerprint, long sentAt, JsonObject envelope) => new()
