@@ -13,10 +13,12 @@ using Microsoft.Extensions.DependencyInjection;
 // with its antiforgery token). Afterwards every acknowledged submission must be stored exactly once
 // and decrypt to what was sent. Exit code 1 on any error, loss or duplicate.
 //   dotnet run -c Release --project bench/MedSecure.LoadTest -- [--seconds 60] [--patients 50] [--doctors 5]
-//     [--scenario full|one-value] [--bits 3072] [--single 10] [--single-think-ms 5000]
+//     [--scenario full|one-value] [--bits 3072] [--single 10] [--single-think-ms 5000] [--rate 0]
 //     [--instances 1|2|…] [--store sqlite|firestore] [--redis]
 // By default every submission is a full one (all five panels, 31 values) at 3072 bits; after the window one
 // patient alone sends --single submissions with think time between them, to show one person's server time.
+// Patients send back to back (a closed loop: the figures are capacity) unless --rate R paces them to R sends
+// per second in all (an open arrival rate: the figures are latency at that load).
 // With --instances 2 (Firestore, the default store for several instances), two instances share one redis-server, the store and the
 // server secrets, and each browser's requests alternate between them.
 /// <summary>Entry point (not top-level statements: the web app's own <c>Program</c> is referenced).</summary>
@@ -40,7 +42,8 @@ internal static class LoadTestMain
             $"auth: {(LoadApp.UsesAuthEmulator ? "emulator" : "in-process fake")}, " +
             $"storage: {(options.Store == StoreKind.Firestore ? $"Firestore emulator ({LoadApp.FirestoreEmulatorHost})" : "SQLite")}, " +
             $"instances: {options.Instances}, Redis: {(options.UseRedis ? "yes" : "no")}, keys: {options.ModulusBits}-bit Paillier, " +
-            $"submissions: {(options.FullPanels ? $"full ({Catalog.Panels.Count} panels, {Catalog.Analytes.Count} values)" : "one value (HbA1c)")}, {Environment.ProcessorCount} cores");
+            $"submissions: {(options.FullPanels ? $"full ({Catalog.Panels.Count} panels, {Catalog.Analytes.Count} values)" : "one value (HbA1c)")}, " +
+            $"patients: {(options.Rate > 0 ? $"paced, {options.Rate:0.#} submissions/s offered" : "closed loop at full speed")}, {Environment.ProcessorCount} cores");
 
         await using var deployment = await LoadDeployment.StartAsync(options.Store, options.Instances, options.UseRedis, options.ModulusBits);
         // Ctrl+C or a kill of this process runs no async disposal: at least Redis does not outlive it.
@@ -227,8 +230,24 @@ internal static class LoadTestMain
         async Task PatientLoopAsync(Account patient, int index)
         {
             var random = new Random(index);
+            // Paced: each patient starts a send every patients/rate seconds, the patients staggered evenly, so
+            // sends arrive at the offered rate as long as the server keeps up (a late send starts at once, never two).
+            var interval = options.Rate > 0 ? TimeSpan.FromSeconds(options.Patients / options.Rate) : TimeSpan.Zero;
+            var next = interval * index / Math.Max(1, options.Patients);
             while (Running())
             {
+                if (interval > TimeSpan.Zero)
+                {
+                    if (next > deadline.Elapsed)
+                    {
+                        await Task.Delay(next - deadline.Elapsed);
+                    }
+                    next = (next > deadline.Elapsed ? next : deadline.Elapsed) + interval;
+                    if (!Running())
+                    {
+                        break;
+                    }
+                }
                 try
                 {
                     var form = await patient.Browser.GetAsync("/Patient/Submit");
@@ -351,8 +370,15 @@ internal sealed record Account(string Email, Browser Browser);
 
 /// <summary>Command-line options.</summary>
 internal sealed record Options(TimeSpan Duration, int Patients, int Doctors, double PollSeconds, TimeSpan ThinkTime, StoreKind Store, int Instances, bool UseRedis,
-    int ModulusBits, bool FullPanels, int SingleSubmissions, TimeSpan SingleThinkTime)
+    int ModulusBits, bool FullPanels, int SingleSubmissions, TimeSpan SingleThinkTime, double Rate)
 {
+    // Sends per second offered by all patients together; 0 (the default) is the closed loop at full speed.
+    private static double ParseRate(string? value)
+    {
+        var rate = double.Parse(value ?? "0", CultureInfo.InvariantCulture);
+        return rate >= 0 ? rate : throw new ArgumentException("--rate must be 0 (closed loop) or a positive number of submissions per second.");
+    }
+
     /// <exception cref="ArgumentException">An option is out of range or the environment cannot serve it.</exception>
     public static Options Parse(string[] args)
     {
@@ -400,6 +426,7 @@ internal sealed record Options(TimeSpan Duration, int Patients, int Doctors, dou
                 var other => throw new ArgumentException($"--scenario {other}: use full or one-value."),
             },
             int.Parse(Value("--single") ?? "10", CultureInfo.InvariantCulture),
-            TimeSpan.FromMilliseconds(double.Parse(Value("--single-think-ms") ?? "5000", CultureInfo.InvariantCulture)));
+            TimeSpan.FromMilliseconds(double.Parse(Value("--single-think-ms") ?? "5000", CultureInfo.InvariantCulture)),
+            ParseRate(Value("--rate")));
     }
 }
