@@ -86,9 +86,12 @@ internal static class LoadTestMain
         var windowSubmissions = acknowledged.Count;
 
         Console.WriteLine();
-        Console.WriteLine(latencies.Report(measured));
+        // Paced sends all start inside the window, so rates are over the window; a closed loop's over the whole run.
+        var over = options.Rate > 0 ? options.Duration : measured;
+        Console.WriteLine(latencies.Report(over));
         Console.WriteLine();
-        Console.WriteLine($"Acknowledged submissions: {windowSubmissions} ({windowSubmissions / measured.TotalSeconds:F1}/s); diagnoses sent: {diagnosed.Count}");
+        Console.WriteLine($"Acknowledged submissions: {windowSubmissions} ({windowSubmissions / over.TotalSeconds:F1}/s" +
+            $"{(options.Rate > 0 ? $" over the {over.TotalSeconds:F0} s in which they were sent, {options.Rate:0.#}/s offered" : "")}); diagnoses sent: {diagnosed.Count}");
         Console.WriteLine($"CPU per submission: {(windowSubmissions == 0 ? 0 : windowCpu.TotalMilliseconds / windowSubmissions):F0} ms " +
             $"(process CPU time over the window, {windowCpu.TotalSeconds:F1} s, divided by the submissions; the process also runs the simulated browsers and the doctors' work)");
 
@@ -230,8 +233,9 @@ internal static class LoadTestMain
         async Task PatientLoopAsync(Account patient, int index)
         {
             var random = new Random(index);
-            // Paced: each patient starts a send every patients/rate seconds, the patients staggered evenly, so
-            // sends arrive at the offered rate as long as the server keeps up (a late send starts at once, never two).
+            // Paced: each patient starts a send every patients/rate seconds on a fixed schedule, the patients staggered
+            // evenly, so sends arrive at the offered rate. A patient whose last send is still running starts the next at
+            // once when it ends; a server that cannot keep up falls behind the schedule and fewer sends start in the window.
             var interval = options.Rate > 0 ? TimeSpan.FromSeconds(options.Patients / options.Rate) : TimeSpan.Zero;
             var next = interval * index / Math.Max(1, options.Patients);
             while (Running())
@@ -242,7 +246,7 @@ internal static class LoadTestMain
                     {
                         await Task.Delay(next - deadline.Elapsed);
                     }
-                    next = (next > deadline.Elapsed ? next : deadline.Elapsed) + interval;
+                    next += interval;
                     if (!Running())
                     {
                         break;
