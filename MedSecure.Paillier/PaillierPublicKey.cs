@@ -60,6 +60,10 @@ public sealed class PaillierPublicKey : IEquatable<PaillierPublicKey>
     /// <exception cref="PaillierException">The modulus is unacceptable.</exception>
     public static PaillierPublicKey FromModulus(BigInteger n)
     {
+        // Setting a key up (validation, n², its Montgomery constants, the fingerprint) costs more than a request
+        // that only verifies and decrypts, and the same few keys are parsed on every request: hand out one instance
+        // per modulus. It is immutable but for its lazily built fast-encryption table, which is then shared too.
+        if (n.Sign > 0 && Validated.TryGetValue(n, out var known)) return known;
         if (n.Sign <= 0) throw new PaillierException("Modulus n must be positive.");
         long bits = (long)n.GetBitLength();
         if (bits < MinimumModulusBits)
@@ -69,8 +73,13 @@ public sealed class PaillierPublicKey : IEquatable<PaillierPublicKey>
         if (n.IsEven) throw new PaillierException("Modulus n must be odd.");
         int factor = SmallPrimes.FindSmallFactor(n);
         if (factor != 0) throw new PaillierException($"Modulus n has the small prime factor {factor}.");
-        return new PaillierPublicKey(n);
+        if (Validated.Count >= MaxValidatedKeys) Validated.Clear();
+        return Validated.GetOrAdd(n, modulus => new PaillierPublicKey(modulus));
     }
+
+    // Bounded: each instance may hold a fast-encryption table (about 1 MB at 3072 bits) once it has encrypted in fast mode.
+    private const int MaxValidatedKeys = 32;
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<BigInteger, PaillierPublicKey> Validated = new();
 
     // For keys we generated ourselves: already known to be well formed.
     internal static PaillierPublicKey FromTrustedModulus(BigInteger n) => new(n);

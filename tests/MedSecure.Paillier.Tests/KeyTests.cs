@@ -27,6 +27,15 @@ public class KeyTests
     }
 
     [Fact]
+    public void A_modulus_parsed_again_gives_the_same_validated_key()
+    {
+        var jwk = TestKeys.Other.PublicKey.ToJwk();
+        var first = PaillierPublicKey.FromJwk(jwk);
+        Assert.Same(first, PaillierPublicKey.FromJwk(jwk));
+        Assert.Equal(TestKeys.Other.PublicKey.Fingerprint, first.Fingerprint);
+    }
+
+    [Fact]
     public void Public_jwk_has_python_paillier_shape_and_round_trips()
     {
         string jwk = Pair.PublicKey.ToJwk();

@@ -27,6 +27,11 @@ public sealed record VerifiedInboxEntry(string SubmissionId, string PatientUid, 
 /// </summary>
 public sealed class SubmissionCopies(ITreeStore store, SubmissionOpener opener, AccountKeyRecords keys)
 {
+    // One request verifies the same copy several times (the page, the series its formulas read, the page again
+    // after a check), and each open unwraps the envelope key with a Paillier decryption: within the request (this
+    // class is scoped) a copy is opened once per exact signed content, signing key and reader.
+    private readonly Dictionary<(string Doctor, string Submission, string Signer, string Reader, string Content), OpenedDoctorCopy> _opened = new();
+
     /// <summary>The patient's published keys; null when missing.</summary>
     /// <exception cref="RecordTamperedException">The key record is altered.</exception>
     public async Task<PublicKeyRecord?> PatientKeysAsync(string patientUid, CancellationToken ct = default)
@@ -48,8 +53,16 @@ public sealed class SubmissionCopies(ITreeStore store, SubmissionOpener opener, 
     public VerifiedInboxEntry Verify(string doctorUid, string submissionId, JsonObject entry, PublicKeyRecord patientKeys, string patientUid, EnvelopeReader doctor)
     {
         ArgumentNullException.ThrowIfNull(patientKeys);
-        using var verification = patientKeys.CreateVerificationKey();
-        var opened = opener.OpenDoctorCopy(submissionId, doctorUid, entry, new ECDsaVerification(patientUid, verification), doctor);
+        ArgumentNullException.ThrowIfNull(entry);
+        ArgumentNullException.ThrowIfNull(doctor);
+        var memo = (doctorUid, submissionId, patientUid + "\n" + patientKeys.SigningKeySpki, doctor.ReaderId + "\n" + doctor.PublicKey.Fingerprint,
+            Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(entry["sealed"]?.ToJsonString() ?? ""))));
+        if (!_opened.TryGetValue(memo, out var opened))
+        {
+            using var verification = patientKeys.CreateVerificationKey();
+            opened = opener.OpenDoctorCopy(submissionId, doctorUid, entry, new ECDsaVerification(patientUid, verification), doctor);
+            _opened[memo] = opened;
+        }
         var sealedCopy = (JsonObject)entry["sealed"]!;
         var summary = SubmissionOpener.SummaryOf(submissionId, entry);
         return new VerifiedInboxEntry(

@@ -211,6 +211,23 @@ public sealed class LabSubmissionsTests : IClassFixture<ThreeAccountKeys>, IDisp
     }
 
     [Fact]
+    public async Task A_copy_verified_once_in_a_request_is_verified_again_when_its_content_changes()
+    {
+        var sent = await SendAsync();
+        var entry = await StoredAsync(SubmissionStore.InboxPath(DoctorUid, sent.SubmissionId));
+        // One request's copies: the second open of the same content reuses the first; altered content never does.
+        var copies = new MedSecure.Web.Features.Diagnostics.Workbench.SubmissionCopies(_store, _opener, null!);
+        var first = copies.Verify(DoctorUid, sent.SubmissionId, entry, _keys.Patient.ToPublicKeyRecord(), PatientUid, DoctorReader);
+        var again = copies.Verify(DoctorUid, sent.SubmissionId, entry, _keys.Patient.ToPublicKeyRecord(), PatientUid, DoctorReader);
+        Assert.Equal(first.PanelIds, again.PanelIds);
+        entry["sealed"]!["patientName"] = "Someone Else";
+        Assert.Throws<RecordTamperedException>(() => copies.Verify(DoctorUid, sent.SubmissionId, entry, _keys.Patient.ToPublicKeyRecord(), PatientUid, DoctorReader));
+        // Nor is it reused for another signer.
+        entry = await StoredAsync(SubmissionStore.InboxPath(DoctorUid, sent.SubmissionId));
+        Assert.Throws<RecordTamperedException>(() => copies.Verify(DoctorUid, sent.SubmissionId, entry, _keys.Stranger.ToPublicKeyRecord(), PatientUid, DoctorReader));
+    }
+
+    [Fact]
     public async Task A_record_copied_to_another_submission_id_is_refused()
     {
         var first = await SendAsync();
