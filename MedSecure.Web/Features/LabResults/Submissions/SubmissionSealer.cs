@@ -58,7 +58,7 @@ public sealed record SealedSubmission(
 /// <para>Padding: every envelope is padded to one fixed bucket per key size, large enough for every
 /// panel of the catalog with every value filled (<see cref="PaddingFor"/>), so its length does not
 /// say whether one HbA1c or a full blood count was sent. The price is storage and bandwidth: a
-/// one-value submission stores as much as a full one (tens of KB per copy with 3072-bit keys).
+/// one-value submission stores as much as a full one (about 10 KB per copy with 3072-bit keys, the values packed).
 /// Buckets by value count would be smaller but would show roughly how many values were sent, which
 /// with these panels (1, 3, 4, 8 and 15 analytes) is nearly which panels.</para>
 /// </remarks>
