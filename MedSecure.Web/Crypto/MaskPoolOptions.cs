@@ -35,7 +35,7 @@ public sealed class MaskPoolOptions
     /// <summary>Most pools for other people's keys (doctors patients send to, patients a doctor answers), 0 to 256; default 16.</summary>
     public int RecipientPools { get; set; } = 16;
 
-    /// <summary>Most masks kept for one recipient key (1 to 1024; default 128: a full submission at 3072 bits takes 13 under the doctor's key (two packs of values, 9 comparison bits, two envelope keys)).</summary>
+    /// <summary>Most masks kept for one recipient key (1 to 1024; default 128: a full submission at 3072 bits takes 5 under the doctor's key (two packs of values, one of check answers, two envelope keys)).</summary>
     public int RecipientMasks { get; set; } = 128;
 
     /// <summary>A pool not used for this long is dropped and its masks zeroed (default 10 minutes).</summary>

@@ -17,7 +17,7 @@ namespace MedSecure.Web.Features.Diagnostics.Workbench;
 /// <param name="State">Workflow state (unsigned; the doctor's side moves it).</param>
 /// <param name="DoctorKeyValues">The values under the doctor's key, for computation only.</param>
 /// <param name="Context">The patient context sealed with it, if any.</param>
-/// <param name="OpenedContent">The opened envelope's content (signed), for the comparison bits a threshold check reads.</param>
+/// <param name="OpenedContent">The opened envelope's content (signed), for the sealed answers (or comparison bits) a threshold check reads.</param>
 public sealed record VerifiedInboxEntry(string SubmissionId, string PatientUid, string PatientName, DateTimeOffset SentAt, IReadOnlyList<string> PanelIds, SubmissionState State, SubmissionCiphertexts DoctorKeyValues, Patient.PatientContext? Context = null, JsonObject? OpenedContent = null);
 
 /// <summary>
