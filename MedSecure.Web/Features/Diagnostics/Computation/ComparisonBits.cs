@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Numerics;
 using System.Text.Json.Nodes;
 using MedSecure.Paillier;
@@ -84,8 +83,9 @@ public sealed class CheckNotAnswerableException : Exception
 
 /// <summary>
 /// The bitwise encryptions, under the doctor's key, of each value that a catalog threshold check reads: the
-/// field <c>comparisonBits</c> of the doctor's copy of a submission. Built in the patient's session, the only
-/// place that knows the value; read in the doctor's session, which compares them with a public cut-off.
+/// field <c>comparisonBits</c> of the doctor's copies sealed before threshold checks were sealed as answers
+/// (<see cref="CheckAnswers"/>). The app no longer writes them; the doctor's session still reads them and
+/// compares them with a public cut-off.
 /// </summary>
 /// <remarks>
 /// <code>comparisonBits = { analyteId: { kid, lo, hi, l: ℓ, c: "b64url.b64url.…" } }   // E(u₀) … E(u_{ℓ−1}), LSB first</code>
@@ -97,11 +97,6 @@ public static class ComparisonBits
 {
     /// <summary>The field name in the doctor's copy.</summary>
     public const string Field = "comparisonBits";
-
-    // One key instance per doctor key keeps its fast-encryption table (built on first use, ~1 MB at 3072 bits):
-    // a submission then costs ℓ fixed-base exponentiations per analyte instead of ℓ full encryptions.
-    private static readonly ConcurrentDictionary<BigInteger, PaillierPublicKey> FastKeys = new();
-    private const int MaxCachedKeys = 32;
 
     /// <summary>
     /// The comparison form of a check on bits sealed for <paramref name="window"/>; null when the window
@@ -143,88 +138,6 @@ public static class ComparisonBits
         var low = BigInteger.Min(BigInteger.Zero, analyte.ToFixedPoint(analyte.Plausible.Min));
         return new ComparisonWindow(low, analyte.ToFixedPoint(analyte.Plausible.Max));
     }
-
-    /// <summary>
-    /// The <c>comparisonBits</c> object for the values that at least one catalog check reads, or null when none does.
-    /// </summary>
-    public static JsonObject? Build(IEnumerable<LabValue> values, PaillierPublicKey doctorKey, FormulaCatalog catalog)
-    {
-        ArgumentNullException.ThrowIfNull(doctorKey);
-        var key = FastKeyOf(doctorKey);
-        var plan = Plan(values, catalog);
-        return Assemble(plan, key, plan.SelectMany(p => p.Bits).Select(key.EncryptFast).ToList());
-    }
-
-    /// <summary>
-    /// As <see cref="Build(IEnumerable{LabValue}, PaillierPublicKey, FormulaCatalog)"/>, with the bits encrypted by
-    /// <paramref name="encryptor"/> (precomputed masks where it has them, both cores for the rest).
-    /// </summary>
-    public static JsonObject? Build(IEnumerable<LabValue> values, PaillierPublicKey doctorKey, FormulaCatalog catalog, PooledEncryptor encryptor)
-    {
-        ArgumentNullException.ThrowIfNull(doctorKey);
-        ArgumentNullException.ThrowIfNull(encryptor);
-        var plan = Plan(values, catalog);
-        return Assemble(plan, doctorKey, encryptor.EncryptAll(plan.SelectMany(p => p.Bits).Select(b => (doctorKey, b)).ToList()));
-    }
-
-    /// <summary>
-    /// The bits to encrypt: for each value that at least one catalog check reads, the ℓ bits u₀ … u_{ℓ−1}
-    /// (least significant first) of its window's encoding, so a caller can encrypt them in one batch with
-    /// other values and hand the ciphertexts, in the same order, to <see cref="Assemble"/>.
-    /// </summary>
-    public static IReadOnlyList<(string AnalyteId, ComparisonWindow Window, BigInteger[] Bits)> Plan(IEnumerable<LabValue> values, FormulaCatalog catalog)
-    {
-        ArgumentNullException.ThrowIfNull(values);
-        ArgumentNullException.ThrowIfNull(catalog);
-        var checkedAnalytes = catalog.ThresholdChecks.Select(c => c.AnalyteId).ToHashSet(StringComparer.Ordinal);
-        var plan = new List<(string, ComparisonWindow, BigInteger[])>();
-        foreach (var value in values.Where(v => checkedAnalytes.Contains(v.AnalyteId)))
-        {
-            var analyte = catalog.Labs.GetAnalyte(value.AnalyteId);
-            var window = WindowOf(analyte, catalog)!;
-            if (!analyte.Plausible.Contains(value.Value) || !analyte.IsOnGrid(value.Value))
-            {
-                // Not a value the catalog's checks are defined on (the form refuses these anyway): no bits,
-                // so a check on it is simply not available.
-                continue;
-            }
-            var u = window.Encode(analyte.ToFixedPoint(value.Value));
-            plan.Add((analyte.Id, window, Enumerable.Range(0, window.BitLength).Select(i => (u >> i) & BigInteger.One).ToArray()));
-        }
-        return plan;
-    }
-
-    /// <summary>The <c>comparisonBits</c> object from a <see cref="Plan"/> and its bits' ciphertexts in plan order; null for an empty plan.</summary>
-    /// <exception cref="ArgumentException">The number of ciphertexts does not match the plan.</exception>
-    public static JsonObject? Assemble(IReadOnlyList<(string AnalyteId, ComparisonWindow Window, BigInteger[] Bits)> plan, PaillierPublicKey doctorKey, IReadOnlyList<PaillierCiphertext> ciphertexts)
-    {
-        ArgumentNullException.ThrowIfNull(plan);
-        ArgumentNullException.ThrowIfNull(doctorKey);
-        ArgumentNullException.ThrowIfNull(ciphertexts);
-        if (plan.Sum(p => p.Bits.Length) != ciphertexts.Count)
-        {
-            throw new ArgumentException("One ciphertext per planned bit.", nameof(ciphertexts));
-        }
-        var result = new JsonObject();
-        var next = 0;
-        foreach (var (analyteId, window, bits) in plan)
-        {
-            var encrypted = EncryptedBits.FromCiphertexts(doctorKey, ciphertexts.Skip(next).Take(bits.Length).ToList());
-            next += bits.Length;
-            result[analyteId] = Entry(doctorKey.Fingerprint, window, string.Join('.', encrypted.Bits.Select(b => b.ToBase64Url())));
-        }
-        return result.Count == 0 ? null : result;
-    }
-
-    /// <summary>One analyte's entry; also the padding's shape, so the two cannot drift apart.</summary>
-    internal static JsonObject Entry(string fingerprint, ComparisonWindow window, string joinedCiphertexts) => new()
-    {
-        ["kid"] = fingerprint,
-        ["lo"] = (long)window.Low,
-        ["hi"] = (long)window.High,
-        ["l"] = window.BitLength,
-        ["c"] = joinedCiphertexts,
-    };
 
     /// <summary>
     /// Reads the bits of <paramref name="analyteId"/> from a doctor's copy whose signature was verified;
@@ -287,14 +200,5 @@ public static class ComparisonBits
         var threshold = BigInteger.DivRem(scaled, check.Cutoff.Denominator, out var remainder);
         // ⌈p·s/q⌉: for integers X, X < p·s/q ⇔ X < ⌈p·s/q⌉
         return remainder.Sign > 0 ? threshold + 1 : threshold;
-    }
-
-    private static PaillierPublicKey FastKeyOf(PaillierPublicKey key)
-    {
-        if (FastKeys.Count >= MaxCachedKeys)
-        {
-            FastKeys.Clear();
-        }
-        return FastKeys.GetOrAdd(key.N, _ => key);
     }
 }

@@ -74,7 +74,7 @@ public sealed class HomomorphicEvaluatorTests(ThreeAccountKeys keys) : IClassFix
 
     // What the patient's session seals into the doctor's copy, read back as the doctor's side does.
     private SealedComparisonBits BitsOf(LabValue value) =>
-        ComparisonBits.Read(new System.Text.Json.Nodes.JsonObject { [ComparisonBits.Field] = ComparisonBits.Build([value], Key, Catalog) }, value.AnalyteId, Key, Catalog.Labs)!;
+        ComparisonBits.Read(new System.Text.Json.Nodes.JsonObject { [ComparisonBits.Field] = LegacyComparisonBits.Build([value], Key, Catalog) }, value.AnalyteId, Key, Catalog.Labs)!;
 
     private void AssertSide(ThresholdCheck check, Analyte analyte, decimal value)
     {
@@ -101,7 +101,7 @@ public sealed class HomomorphicEvaluatorTests(ThreeAccountKeys keys) : IClassFix
         var check = Catalog.GetCheck("ldl-very-high");
         foreach (var ldl in new[] { 189m, 190m, 191m })
         {
-            var sealedBits = ComparisonBits.Build([new("ldl", ldl, 0)], Key, Catalog, encryptor)!;
+            var sealedBits = LegacyComparisonBits.Build([new("ldl", ldl, 0)], Key, Catalog, encryptor)!;
             var bits = ComparisonBits.Read(new System.Text.Json.Nodes.JsonObject { [ComparisonBits.Field] = sealedBits }, "ldl", Key, Catalog.Labs)!;
             var blinded = _evaluator.Compare(check, "s", bits, Key, encryptor.OwnPoolFor(bits.Bits.Length));
             Assert.Equal(check.IsMet(ldl), _decryptor.IsMet(blinded, keys.Doctor.Paillier));
@@ -131,10 +131,10 @@ public sealed class HomomorphicEvaluatorTests(ThreeAccountKeys keys) : IClassFix
     [Fact]
     public void Bits_are_sealed_only_for_analytes_a_check_reads_and_a_wrong_length_or_key_is_refused()
     {
-        var sealedBits = ComparisonBits.Build([new("ldl", 120, 0), new("hdl", 50, 0)], Key, Catalog)!;
+        var sealedBits = LegacyComparisonBits.Build([new("ldl", 120, 0), new("hdl", 50, 0)], Key, Catalog)!;
         Assert.NotNull(sealedBits["ldl"]);
         Assert.Null(sealedBits["hdl"]);
-        Assert.Null(ComparisonBits.Build([new("hdl", 50, 0)], Key, Catalog));
+        Assert.Null(LegacyComparisonBits.Build([new("hdl", 50, 0)], Key, Catalog));
         var copy = new System.Text.Json.Nodes.JsonObject { [ComparisonBits.Field] = sealedBits.DeepClone() };
         Assert.NotNull(ComparisonBits.Read(copy, "ldl", Key, Catalog.Labs));
         Assert.Throws<RecordTamperedException>(() => ComparisonBits.Read(copy, "ldl", keys.Patient.PaillierPublicKey, Catalog.Labs));
@@ -179,7 +179,7 @@ public sealed class HomomorphicEvaluatorTests(ThreeAccountKeys keys) : IClassFix
             var window = ComparisonBits.WindowOf(analyte, Catalog)!;
             // One bit for one cut-off; haemoglobin's two (12 and 13 g/dL) need the eleven steps between them.
             Assert.Equal(cutoffs.Count == 1 ? 1 : (int)new BigInteger(analyte.ToFixedPoint(cutoffs.Max()) - analyte.ToFixedPoint(cutoffs.Min()) + 1).GetBitLength(), window.BitLength);
-            BigInteger[] Sealed(decimal value) => ComparisonBits.Plan([new LabValue(analyte.Id, value, analyte.Decimals)], Catalog).Single().Bits;
+            BigInteger[] Sealed(decimal value) => LegacyComparisonBits.Plan([new LabValue(analyte.Id, value, analyte.Decimals)], Catalog).Single().Bits;
             Assert.Equal(Sealed(cutoffs.Min() - step), Sealed(analyte.Plausible.Min));
             Assert.Equal(Sealed(cutoffs.Max()), Sealed(analyte.Plausible.Max));
             Assert.NotEqual(Sealed(cutoffs.Min() - step), Sealed(cutoffs.Min()));
