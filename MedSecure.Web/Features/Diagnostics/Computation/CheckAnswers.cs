@@ -75,11 +75,11 @@ public static class CheckAnswers
         var checks = new JsonObject();
         for (int i = 0; i < plan.Count; i++)
         {
-            var slot = PackedValues.Entry(i, key, 0);
+            var (pack, slot) = PackedValues.PositionOf(i, key);
             checks[plan[i].Check.Id] = new JsonObject
             {
-                ["p"] = slot["p"]!.DeepClone(),
-                ["t"] = slot["t"]!.DeepClone(),
+                ["p"] = pack,
+                ["t"] = slot,
                 ["cut"] = CutoffText(plan[i].Check),
                 ["dir"] = plan[i].Check.Direction.ToString(),
             };
@@ -104,38 +104,38 @@ public static class CheckAnswers
         {
             return null;
         }
-        if (node is not JsonObject answers || answers["checks"] is not JsonObject checks || answers.Count != 4)
+        if (node is not JsonObject answers || answers["checks"] is not JsonObject checks)
         {
             throw new RecordTamperedException();
         }
-        // The packs part is the same shape as the values' packs; read it as such.
-        var packs = answers.DeepClone().AsObject();
-        packs.Remove("checks");
-        var entries = new JsonObject();
-        var cuts = new Dictionary<string, (string? Cut, string? Dir)>(StringComparer.Ordinal);
-        foreach (var (checkId, entryNode) in checks)
+        try
         {
-            if (entryNode is not JsonObject entry || entry.Count != 4)
+            var packs = PackedValues.ReadPacks(answers, doctorKey, otherFields: 1);
+            // Every entry is checked, as a copy's values are: one our sealer never writes spoils the whole field.
+            var taken = new HashSet<(int, int)>();
+            (SealedCheckAnswer Answer, string Cut, string Dir)? asked = null;
+            foreach (var (checkId, entryNode) in checks)
             {
-                throw new RecordTamperedException();
+                if (entryNode is not JsonObject entry || entry.Count != 4 || Text(entry["cut"]) is not { } cut || Text(entry["dir"]) is not { } dir)
+                {
+                    throw new RecordTamperedException();
+                }
+                var answer = PackedValues.SlotIn(entry, packs, doctorKey, taken);
+                if (checkId == check.Id)
+                {
+                    asked = (new SealedCheckAnswer(answer.Ciphertext, answer.Slot!.Value), cut, dir);
+                }
             }
-            entries[checkId] = new JsonObject { ["p"] = entry["p"]?.DeepClone(), ["t"] = entry["t"]?.DeepClone(), ["s"] = 0 };
-            cuts[checkId] = (Text(entry["cut"]), Text(entry["dir"]));
+            if (asked is { } found && (found.Cut != CutoffText(check) || found.Dir != check.Direction.ToString()))
+            {
+                throw new CheckNotAnswerableException(check.Name);
+            }
+            return asked?.Answer;
         }
-        var read = PackedValues.Read(new JsonObject { ["values"] = entries, [PackedValues.Field] = packs }, doctorKey);
-        if (!read.TryGetValue(check.Id, out var answer))
+        catch (PaillierException ex)
         {
-            return null;
+            throw new RecordTamperedException(ex);
         }
-        if (cuts[check.Id] is not ({ } cut, { } dir))
-        {
-            throw new RecordTamperedException();
-        }
-        if (cut != CutoffText(check) || dir != check.Direction.ToString())
-        {
-            throw new CheckNotAnswerableException(check.Name);
-        }
-        return new SealedCheckAnswer(answer.Ciphertext, answer.Slot!.Value);
     }
 
     /// <summary>The largest <c>checkAnswers</c> the catalog allows under <paramref name="key"/>, for the padding bucket.</summary>

@@ -54,9 +54,12 @@ public static class PackedValues
     /// <summary>The stored entry of value <paramref name="index"/> (in the order given to <see cref="Plaintexts"/>).</summary>
     public static JsonObject Entry(int index, PaillierPublicKey key, int decimals)
     {
-        int capacity = Capacity(key);
-        return new JsonObject { ["p"] = index / capacity, ["t"] = index % capacity, ["s"] = decimals };
+        var (pack, slot) = PositionOf(index, key);
+        return new JsonObject { ["p"] = pack, ["t"] = slot, ["s"] = decimals };
     }
+
+    /// <summary>Which pack and slot hold value <paramref name="index"/> (in the order given to <see cref="Plaintexts"/>).</summary>
+    public static (int Pack, int Slot) PositionOf(int index, PaillierPublicKey key) => (index / Capacity(key), index % Capacity(key));
 
     /// <summary>The stored packs: the key's fingerprint, the slot width and the ciphertexts (base64url) in pack order.</summary>
     public static JsonObject Packs(string fingerprint, IEnumerable<string> ciphertexts) => new()
@@ -83,19 +86,15 @@ public static class PackedValues
                 return values.ToDictionary(v => v.Key, v => EncryptedFixedPoint.FromJson(key, (v.Value ?? throw new RecordTamperedException()).ToJsonString()), StringComparer.Ordinal);
             }
             var packs = ReadPacks(packsNode, key);
-            int capacity = Capacity(key);
             var taken = new HashSet<(int, int)>();
             var read = new Dictionary<string, EncryptedFixedPoint>(StringComparer.Ordinal);
             foreach (var (analyteId, node) in values)
             {
-                if (node is not JsonObject entry || entry.Count != 3
-                    || !TryInt(entry["p"], out int pack) || !TryInt(entry["t"], out int slot) || !TryInt(entry["s"], out int decimals)
-                    || pack < 0 || pack >= packs.Count || slot < 0 || slot >= capacity || decimals < 0 || decimals > 28
-                    || !taken.Add((pack, slot)))
+                if (node is not JsonObject entry || entry.Count != 3 || !TryInt(entry["s"], out int decimals) || decimals < 0 || decimals > 28)
                 {
                     throw new RecordTamperedException();
                 }
-                read[analyteId] = EncryptedFixedPoint.FromCiphertext(packs[pack], decimals, BigInteger.One, new PlaintextSlot(slot, SlotBits));
+                read[analyteId] = SlotIn(entry, packs, key, taken, decimals);
             }
             return read;
         }
@@ -141,9 +140,30 @@ public static class PackedValues
         return labs.Analytes.Max(a => BigInteger.Max(BigInteger.Abs(a.ToFixedPoint(a.Plausible.Min)), BigInteger.Abs(a.ToFixedPoint(a.Plausible.Max))));
     }
 
-    private static List<PaillierCiphertext> ReadPacks(JsonNode node, PaillierPublicKey key)
+    /// <summary>
+    /// The value that <paramref name="entry"/>'s <c>p</c> and <c>t</c> name among <paramref name="packs"/>, after checking
+    /// the pack exists, the slot is inside the key's capacity and no other entry in <paramref name="taken"/> holds it.
+    /// </summary>
+    /// <exception cref="RecordTamperedException">Another position than our sealer writes.</exception>
+    internal static EncryptedFixedPoint SlotIn(JsonObject entry, IReadOnlyList<PaillierCiphertext> packs, PaillierPublicKey key, HashSet<(int, int)> taken, int decimals = 0)
     {
-        if (node is not JsonObject packs || packs.Count != 3 || packs["kid"] is not JsonValue kid || !kid.TryGetValue<string>(out var fingerprint)
+        if (!TryInt(entry["p"], out int pack) || !TryInt(entry["t"], out int slot)
+            || pack < 0 || pack >= packs.Count || slot < 0 || slot >= Capacity(key) || !taken.Add((pack, slot)))
+        {
+            throw new RecordTamperedException();
+        }
+        return EncryptedFixedPoint.FromCiphertext(packs[pack], decimals, BigInteger.One, new PlaintextSlot(slot, SlotBits));
+    }
+
+    /// <summary>
+    /// The ciphertexts of a <see cref="Packs"/> object under <paramref name="key"/>; <paramref name="otherFields"/> more
+    /// fields may sit beside kid, w and c (for objects that add their own, as the check answers do).
+    /// </summary>
+    /// <exception cref="RecordTamperedException">Another key's, another slot width, no ciphertexts or too many.</exception>
+    /// <exception cref="PaillierException">A ciphertext is malformed.</exception>
+    internal static List<PaillierCiphertext> ReadPacks(JsonNode node, PaillierPublicKey key, int otherFields = 0)
+    {
+        if (node is not JsonObject packs || packs.Count != 3 + otherFields || packs["kid"] is not JsonValue kid || !kid.TryGetValue<string>(out var fingerprint)
             || fingerprint != key.Fingerprint || !TryInt(packs["w"], out int bits) || bits != SlotBits
             || packs["c"] is not JsonArray ciphertexts || ciphertexts.Count == 0 || ciphertexts.Count > MaxPacks)
         {
