@@ -7,37 +7,43 @@ using System.Runtime.Intrinsics.X86;
 namespace MedSecure.Paillier;
 
 /// <summary>
-/// Montgomery multiplication on 52-bit digits with AVX2 double-precision FMA, for CPUs without AVX-512. A product
-/// of two 52-bit digits is split exactly into a high and a low part by two fused multiply-adds (h = a·b + 2¹⁰⁴
-/// rounded to a multiple of 2⁵², then l = a·b − (h − 2¹⁰⁴), which is exact, plus 1.5·2⁵²), and the parts' bit patterns,
-/// less the constant exponent bits, are summed as 64-bit integers. 52-bit digits need (28/52)² ≈ 0.29 as many digit
+/// Montgomery multiplication on 51-bit digits with AVX2 double-precision FMA, for CPUs without AVX-512. A product
+/// of two 51-bit digits is split exactly into a high and a low part by two fused multiply-adds and one subtraction
+/// (h = a·b + 2¹⁰³ rounded to a multiple of 2⁵¹, then l = a·b + (K − h) with K = 2¹⁰³ + 1.5·2⁵², which is exact), and
+/// the parts' bit patterns, less the constant exponent bits, are summed as 64-bit integers. 51-bit digits need (28/51)² ≈ 0.3 as many digit
 /// products as the 28-bit integer digits of <see cref="Avx2MontgomeryCore"/>, and the CPU issues two FMAs per cycle
 /// against one vpmuludq, which is what puts Paillier's exponentiations ahead of GMP's mulx code on such CPUs.
-/// R = 2^(52·n) with 4m &lt; R, so results stay below 2m (lazy reduction); <see cref="FromMontgomery"/> reduces fully.
+/// R = 2^(51·n) with 4m &lt; R, so results stay below 2m (lazy reduction); <see cref="FromMontgomery"/> reduces fully.
 /// Every loop has a fixed trip count and no branch depends on the operands.
 /// </summary>
 internal sealed unsafe class FmaMontgomeryCore : MontgomeryCore
 {
-    private const int DigitBits = 52;
+    private const int DigitBits = 51;
     private const ulong DigitMask = (1UL << DigitBits) - 1;
     private const int Rows = 4;            // rows per pass: each accumulator vector is loaded and stored once per four rows
     private const int Padding = 4;         // zero digits below a padded operand copy (rows read it shifted by up to three)
 
-    // h = fma(a, b, 2¹⁰⁴) lies in [2¹⁰⁴, 2¹⁰⁵), so its bits are HighBias + H/2⁵² with H = h − 2¹⁰⁴ the product rounded
-    // to a multiple of 2⁵²; a·b − H ∈ [−2⁵¹, 2⁵¹] is exact (fms), and adding 1.5·2⁵² moves it into [2⁵², 2⁵³), where
-    // its bits are LowBias + (a·b − H).
-    private static readonly double Two104 = Math.ScaleB(1.0, 104);
-    private static readonly double LowShift = Math.ScaleB(1.5, 52);
-    private const long HighBias = 0x4670000000000000;
+    // h = fma(a, b, 2¹⁰³) lies in [2¹⁰³, 2¹⁰⁴) (a·b < 2¹⁰²), so its bits are HighBias + H/2⁵¹ with H = h − 2¹⁰³ the
+    // product rounded to a multiple of 2⁵¹. K − h = 1.5·2⁵² − H is exact (a multiple of 2⁵¹ below 2¹⁰³), and so is
+    // l = a·b + (K − h) = 1.5·2⁵² + (a·b − H) with a·b − H ∈ [−2⁵⁰, 2⁵⁰]: l lies in [2⁵², 2⁵³), where its bits are
+    // LowBias + (a·b − H). One subtraction per product, where 52-bit digits need two (h − 2¹⁰⁴, then + 1.5·2⁵²):
+    // K is representable only because 2¹⁰³'s binade has the 2⁵¹ unit that 1.5·2⁵² is a multiple of.
+    private static readonly double ProductShift = Math.ScaleB(1.0, 103);
+    private static readonly double LowOffset = Math.ScaleB(1.0, 103) + Math.ScaleB(1.5, 52);
+    private const long HighBias = 0x4660000000000000;
     private const long LowBias = 0x4338000000000000;
+    private const long TwoLowBiases = unchecked(2 * LowBias);   // wraps: column sums are only ever used mod 2⁶⁴
+    private const long TwoHighBiases = unchecked(2 * HighBias);
 
     private readonly int _digits;          // n
     private readonly double[] _mPadded;    // Padding zeros, the modulus digits as doubles, 8 zeros
     private readonly ulong[] _one;         // R mod m
     private readonly ulong[] _rSquared;    // R² mod m
     private readonly ulong[] _unit;        // the plain integer 1
-    private readonly ulong _mPrime;        // −m⁻¹ mod 2⁵²
-    private readonly UInt128 _mPrime2;     // −m⁻¹ mod 2¹⁰⁴
+    private readonly ulong _mPrime;        // −m⁻¹ mod 2⁵¹
+    private readonly UInt128 _mPrime2;     // −m⁻¹ mod 2¹⁰²
+    private readonly long[] _multiplyStart; // lo and hi column sums before a multiplication: minus every pass's biases
+    private readonly long[] _squareStart;   // the same for a squaring
 
     public static bool IsSupported => Fma.IsSupported && Avx2.IsSupported;
 
@@ -61,6 +67,57 @@ internal sealed unsafe class FmaMontgomeryCore : MontgomeryCore
         _one = ToDigits(r % modulus);
         _rSquared = ToDigits(r * r % modulus);
         _unit = ToDigits(BigInteger.One);
+        (_multiplyStart, _squareStart) = StartingSums();
+    }
+
+    private int Columns => 2 * Length + 16;
+
+    /// <summary>
+    /// The column sums' starting values. Every product a pass adds carries the constant exponent bits of its two parts,
+    /// zero operand digits included, so the biases depend only on the pass layout: the product passes' are found by
+    /// running them on zero operands, and the reduction's, whose multipliers are the quotient digits, by counting its
+    /// rows per column (the same loops as <see cref="Reduce"/>).
+    /// </summary>
+    private (long[] Multiply, long[] Square) StartingSums()
+    {
+        int columns = Columns, len = Length, n = _digits;
+        var reduction = new long[2 * columns];
+        int i = 0;
+        for (; i + 2 <= n; i += 2)
+        {
+            for (int j = 0; j < len; j++)
+            {
+                reduction[i + j] += TwoLowBiases;
+                reduction[columns + i + j] += TwoHighBiases;
+            }
+        }
+        for (; i < n; i++)
+        {
+            for (int j = 0; j < len; j++)
+            {
+                reduction[i + j] += LowBias;
+                reduction[columns + i + j] += HighBias;
+            }
+        }
+        var products = new long[2 * columns];
+        var crossProducts = new long[2 * columns];
+        var zeroDigits = new ulong[len];
+        var zeroDoubles = new double[Padding + len + 8];
+        fixed (long* p = products, c = crossProducts)
+        fixed (ulong* a = zeroDigits)
+        fixed (double* x = zeroDoubles)
+        {
+            AddProducts(a, x + Padding, p, p + columns);
+            AddCrossProducts(x + Padding, c, c + columns);
+        }
+        var multiply = new long[2 * columns];
+        var square = new long[2 * columns];
+        for (int k = 0; k < 2 * columns; k++)
+        {
+            multiply[k] = -(products[k] + reduction[k]);
+            square[k] = -(crossProducts[k] + reduction[k]);
+        }
+        return (multiply, square);
     }
 
     public override BigInteger Modulus { get; }
@@ -75,14 +132,16 @@ internal sealed unsafe class FmaMontgomeryCore : MontgomeryCore
 
     public override ulong[] One => _one;
 
-    /// <summary>Adds Σ_k v_k·x[j − k] (k = 0..3) for j = 0..len−1 into lo[j] and, one column up, hi[j].</summary>
+    /// <summary>
+    /// Adds Σ_k v_k·x[j − k] (k = 0..3) for j = 0..len−1 into lo[j] and, one column up, hi[j], each product's parts with
+    /// their exponent bits (LowBias, HighBias) still in: the column sums start at minus the biases every pass will
+    /// add (<see cref="_multiplyStart"/>, <see cref="_squareStart"/>), which saves a subtraction per vector.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void AddRows(long* lo, long* hi, double* x, int len, Vector256<double> v0, Vector256<double> v1, Vector256<double> v2, Vector256<double> v3)
     {
-        var c1 = Vector256.Create(Two104);
-        var c2 = Vector256.Create(LowShift);
-        var highBias = Vector256.Create(unchecked(4 * HighBias)); // wraps: only the sum's value mod 2⁶⁴ matters
-        var lowBias = Vector256.Create(unchecked(4 * LowBias));
+        var c1 = Vector256.Create(ProductShift);
+        var c2 = Vector256.Create(LowOffset);
         for (int j = 0; j < len; j += 4)
         {
             double* p = x + j;
@@ -94,25 +153,23 @@ internal sealed unsafe class FmaMontgomeryCore : MontgomeryCore
             var h1 = Fma.MultiplyAdd(v1, b1, c1);
             var h2 = Fma.MultiplyAdd(v2, b2, c1);
             var h3 = Fma.MultiplyAdd(v3, b3, c1);
-            var l0 = Fma.MultiplySubtract(v0, b0, h0 - c1) + c2;
-            var l1 = Fma.MultiplySubtract(v1, b1, h1 - c1) + c2;
-            var l2 = Fma.MultiplySubtract(v2, b2, h2 - c1) + c2;
-            var l3 = Fma.MultiplySubtract(v3, b3, h3 - c1) + c2;
-            var hs = (h0.AsInt64() + h1.AsInt64()) + (h2.AsInt64() + h3.AsInt64()) - highBias;
-            var ls = (l0.AsInt64() + l1.AsInt64()) + (l2.AsInt64() + l3.AsInt64()) - lowBias;
+            var l0 = Fma.MultiplyAdd(v0, b0, c2 - h0);
+            var l1 = Fma.MultiplyAdd(v1, b1, c2 - h1);
+            var l2 = Fma.MultiplyAdd(v2, b2, c2 - h2);
+            var l3 = Fma.MultiplyAdd(v3, b3, c2 - h3);
+            var hs = (h0.AsInt64() + h1.AsInt64()) + (h2.AsInt64() + h3.AsInt64());
+            var ls = (l0.AsInt64() + l1.AsInt64()) + (l2.AsInt64() + l3.AsInt64());
             (Vector256.Load(lo + j) + ls).Store(lo + j);
             (Vector256.Load(hi + j) + hs).Store(hi + j);
         }
     }
 
-    /// <summary>Adds v0·x[j] + v1·x[j − 1] for j = 0..len−1 into lo[j] and, one column up, hi[j].</summary>
+    /// <summary>Adds v0·x[j] + v1·x[j − 1] for j = 0..len−1 into lo[j] and, one column up, hi[j] (biases still in).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void AddTwoRows(long* lo, long* hi, double* x, int len, Vector256<double> v0, Vector256<double> v1)
     {
-        var c1 = Vector256.Create(Two104);
-        var c2 = Vector256.Create(LowShift);
-        var highBias = Vector256.Create(unchecked(2 * HighBias));
-        var lowBias = Vector256.Create(unchecked(2 * LowBias));
+        var c1 = Vector256.Create(ProductShift);
+        var c2 = Vector256.Create(LowOffset);
         for (int j = 0; j < len; j += 4)
         {
             double* p = x + j;
@@ -120,28 +177,26 @@ internal sealed unsafe class FmaMontgomeryCore : MontgomeryCore
             var b1 = Vector256.Load(p - 1);
             var h0 = Fma.MultiplyAdd(v0, b0, c1);
             var h1 = Fma.MultiplyAdd(v1, b1, c1);
-            var l0 = Fma.MultiplySubtract(v0, b0, h0 - c1) + c2;
-            var l1 = Fma.MultiplySubtract(v1, b1, h1 - c1) + c2;
-            (Vector256.Load(lo + j) + ((l0.AsInt64() + l1.AsInt64()) - lowBias)).Store(lo + j);
-            (Vector256.Load(hi + j) + ((h0.AsInt64() + h1.AsInt64()) - highBias)).Store(hi + j);
+            var l0 = Fma.MultiplyAdd(v0, b0, c2 - h0);
+            var l1 = Fma.MultiplyAdd(v1, b1, c2 - h1);
+            (Vector256.Load(lo + j) + (l0.AsInt64() + l1.AsInt64())).Store(lo + j);
+            (Vector256.Load(hi + j) + (h0.AsInt64() + h1.AsInt64())).Store(hi + j);
         }
     }
 
-    /// <summary>Adds v·x[j] for j = 0..len−1 into lo[j] and, one column up, hi[j].</summary>
+    /// <summary>Adds v·x[j] for j = 0..len−1 into lo[j] and, one column up, hi[j] (biases still in).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void AddRow(long* lo, long* hi, double* x, int len, Vector256<double> v)
     {
-        var c1 = Vector256.Create(Two104);
-        var c2 = Vector256.Create(LowShift);
-        var highBias = Vector256.Create(HighBias);
-        var lowBias = Vector256.Create(LowBias);
+        var c1 = Vector256.Create(ProductShift);
+        var c2 = Vector256.Create(LowOffset);
         for (int j = 0; j < len; j += 4)
         {
             var b = Vector256.Load(x + j);
             var h = Fma.MultiplyAdd(v, b, c1);
-            var l = Fma.MultiplySubtract(v, b, h - c1) + c2;
-            (Vector256.Load(lo + j) + (l.AsInt64() - lowBias)).Store(lo + j);
-            (Vector256.Load(hi + j) + (h.AsInt64() - highBias)).Store(hi + j);
+            var l = Fma.MultiplyAdd(v, b, c2 - h);
+            (Vector256.Load(lo + j) + l.AsInt64()).Store(lo + j);
+            (Vector256.Load(hi + j) + h.AsInt64()).Store(hi + j);
         }
     }
 
@@ -155,11 +210,31 @@ internal sealed unsafe class FmaMontgomeryCore : MontgomeryCore
         long* lo = (long*)scratch;
         long* hi = lo + 2 * len + 16;
         double* bd = (double*)(hi + 2 * len + 16) + Padding;
-        new Span<long>(lo, 4 * len + 32).Clear();
+        _multiplyStart.CopyTo(new Span<long>(lo, 4 * len + 32));
         Vector256<double>.Zero.Store(bd - Padding);
-        for (int j = 0; j < len; j++) bd[j] = (long)b[j]; // digits are below 2⁵²: exact, and the signed conversion is one instruction
+        ToDoubles(b, bd, len);
         Vector256<double>.Zero.Store(bd + len);
         Vector256<double>.Zero.Store(bd + len + 4);
+        AddProducts(a, bd, lo, hi);
+        Reduce(lo, hi, r);
+    }
+
+    /// <summary>
+    /// Digits (below 2⁵¹) to doubles, four at a time: OR-ing a digit into the bits of 2⁵² gives the double 2⁵² + digit
+    /// exactly (AVX2 has no 64-bit integer conversion).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ToDoubles(ulong* digits, double* r, int len)
+    {
+        var exponent = Vector256.Create(0x4330000000000000UL);
+        var two52 = Vector256.Create(Math.ScaleB(1.0, 52));
+        for (int j = 0; j < len; j += 4) ((Vector256.Load(digits + j) | exponent).AsDouble() - two52).Store(r + j);
+    }
+
+    /// <summary>The product passes of <see cref="Multiply"/>: a's digits against b as doubles (bd, padded).</summary>
+    private void AddProducts(ulong* a, double* bd, long* lo, long* hi)
+    {
+        int n = _digits, len = Length;
         int i = 0;
         for (; i + Rows <= n; i += Rows)
         {
@@ -167,13 +242,12 @@ internal sealed unsafe class FmaMontgomeryCore : MontgomeryCore
                 Vector256.Create((double)(long)a[i + 2]), Vector256.Create((double)(long)a[i + 3]));
         }
         for (; i < n; i++) AddRow(lo + i, hi + i, bd, len, Vector256.Create((double)(long)a[i]));
-        Reduce(lo, hi, r);
     }
 
     /// <summary>
-    /// r = a²·R⁻¹ mod m: the cross products a_i·a_j (i &lt; j) once, four rows per pass starting at column 2i+1 (the
-    /// first two vectors of a pass zero the lanes of rows whose triangle starts later), then every column doubled and
-    /// the diagonal squares added; then the same reduction as <see cref="Multiply"/>. r may alias a.
+    /// r = a²·R⁻¹ mod m: the cross products a_i·a_j (i &lt; j) once, against doubled multipliers, four rows per pass
+    /// starting at column 2i+1 (the first two vectors of a pass zero the lanes of rows whose triangle starts later),
+    /// then the diagonal squares added; then the same reduction as <see cref="Multiply"/>. r may alias a.
     /// </summary>
     public override void Square(ulong* a, ulong* r, ulong* scratch)
     {
@@ -181,19 +255,34 @@ internal sealed unsafe class FmaMontgomeryCore : MontgomeryCore
         long* lo = (long*)scratch;
         long* hi = lo + 2 * len + 16;
         double* ad = (double*)(hi + 2 * len + 16) + Padding;
-        new Span<long>(lo, 4 * len + 32).Clear();
+        _squareStart.CopyTo(new Span<long>(lo, 4 * len + 32));
         Vector256<double>.Zero.Store(ad - Padding);
-        for (int j = 0; j < len; j++) ad[j] = (long)a[j];
+        ToDoubles(a, ad, len);
         Vector256<double>.Zero.Store(ad + len);
         Vector256<double>.Zero.Store(ad + len + 4);
+        AddCrossProducts(ad, lo, hi);
+        for (int j = 0; j < n; j++)
+        {
+            UInt128 square = (UInt128)a[j] * a[j];
+            lo[2 * j] += (long)((ulong)square & DigitMask);
+            hi[2 * j] += (long)(ulong)(square >> DigitBits);
+        }
+        Reduce(lo, hi, r);
+    }
+
+    /// <summary>The cross-product passes of <see cref="Square"/> (a as doubles, padded), before the doubling.</summary>
+    private void AddCrossProducts(double* ad, long* lo, long* hi)
+    {
+        int n = _digits;
         var upperHalf = Vector256.Create(0.0, 0.0, 1.0, 1.0);
         int i = 0;
         for (; i + Rows <= n; i += Rows)
         {
-            var v0 = Vector256.Create(ad[i]);
-            var v1 = Vector256.Create(ad[i + 1]);
-            var v2 = Vector256.Create(ad[i + 2]);
-            var v3 = Vector256.Create(ad[i + 3]);
+            // doubled multipliers: each cross product counts twice, and 2·a_i·a_j < 2¹⁰³ still splits exactly
+            var v0 = Vector256.Create(2 * ad[i]);
+            var v1 = Vector256.Create(2 * ad[i + 1]);
+            var v2 = Vector256.Create(2 * ad[i + 2]);
+            var v3 = Vector256.Create(2 * ad[i + 3]);
             // row i+k covers columns x ≥ 2(i+k)+1, reading a[x − i − k]
             int x = 2 * i + 1;
             var zero = Vector256<double>.Zero;
@@ -207,25 +296,13 @@ internal sealed unsafe class FmaMontgomeryCore : MontgomeryCore
         for (; i < n - 1; i++)
         {
             int x = 2 * i + 1;
-            AddRow(lo + x, hi + x, ad + i + 1, (n - 1 - i + 3) & ~3, Vector256.Create(ad[i]));
+            AddRow(lo + x, hi + x, ad + i + 1, (n - 1 - i + 3) & ~3, Vector256.Create(2 * ad[i]));
         }
-        for (int c = 0; c < 2 * len + 16; c += 4)
-        {
-            Vector256.ShiftLeft(Vector256.Load(lo + c), 1).Store(lo + c);
-            Vector256.ShiftLeft(Vector256.Load(hi + c), 1).Store(hi + c);
-        }
-        for (int j = 0; j < n; j++)
-        {
-            UInt128 square = (UInt128)a[j] * a[j];
-            lo[2 * j] += (long)((ulong)square & DigitMask);
-            hi[2 * j] += (long)(ulong)(square >> DigitBits);
-        }
-        Reduce(lo, hi, r);
     }
 
     /// <summary>
     /// Montgomery reduction of the column sums (value of column c = lo[c] + hi[c − 1]) into r, one quotient digit per
-    /// row: q = (column·(−m⁻¹)) mod 2⁵², then q·m is added, which clears the column; the carry moves up.
+    /// row: q = (column·(−m⁻¹)) mod 2⁵¹, then q·m is added, which clears the column; the carry moves up.
     /// </summary>
     private void Reduce(long* lo, long* hi, ulong* r)
     {
@@ -238,11 +315,12 @@ internal sealed unsafe class FmaMontgomeryCore : MontgomeryCore
             int i = 0;
             for (; i + 2 <= n; i += 2)
             {
-                // two quotient digits at once: Q = −T·m⁻¹ mod 2¹⁰⁴ from the two lowest columns (signed sums; UInt128
+                // two quotient digits at once: Q = −T·m⁻¹ mod 2¹⁰² from the two lowest columns (signed sums; UInt128
                 // arithmetic is mod 2¹²⁸, so sign extension gives the right residue). Two rather than four rows per
                 // pass: the four-digit quotient needs 208-bit arithmetic, whose latency costs more than it saves.
-                long c0 = lo[i] + (i > 0 ? hi[i - 1] : 0) + carry;
-                long c1 = lo[i + 1] + hi[i];
+                // this pass's own biases are still to come in columns i and i + 1 (see StartingSums)
+                long c0 = lo[i] + (i > 0 ? hi[i - 1] : 0) + carry + TwoLowBiases;
+                long c1 = lo[i + 1] + hi[i] + TwoLowBiases + TwoHighBiases;
                 UInt128 quotient = ((UInt128)(Int128)c0 + ((UInt128)(Int128)c1 << DigitBits)) * _mPrime2;
                 ulong q0 = (ulong)quotient & DigitMask;
                 ulong q1 = (ulong)(quotient >> DigitBits) & DigitMask;
@@ -252,10 +330,10 @@ internal sealed unsafe class FmaMontgomeryCore : MontgomeryCore
             }
             for (; i < n; i++)
             {
-                long column = lo[i] + (i > 0 ? hi[i - 1] : 0) + carry;
+                long column = lo[i] + (i > 0 ? hi[i - 1] : 0) + carry + LowBias;
                 ulong q = ((ulong)column * mPrime) & DigitMask;
                 AddRow(lo + i, hi + i, m, len, Vector256.Create((double)(long)q));
-                // the column is now a multiple of 2⁵² (its low part: q·m₀'s high part went to hi[i], the next column)
+                // the column is now a multiple of 2⁵¹ (its low part: q·m₀'s high part went to hi[i], the next column)
                 carry = (lo[i] + (i > 0 ? hi[i - 1] : 0) + carry) >> DigitBits;
             }
         }

@@ -7,7 +7,7 @@ namespace MedSecure.Paillier;
 
 /// <summary>
 /// Modular exponentiation for one fixed odd modulus on top of a Montgomery multiplication core: the AVX-512
-/// radix-2^26…2^28 core where the CPU has it; with only AVX2, the 52-bit-digit FMA core for Paillier's moduli and the
+/// radix-2^26…2^28 core where the CPU has it; with only AVX2, the 51-bit-digit FMA core for Paillier's moduli and the
 /// AVX2 core with 28-bit digits for smaller ones; otherwise the portable 64-bit-limb core. BigInteger.ModPow is several
 /// times slower at Paillier sizes.
 /// </summary>
@@ -36,7 +36,7 @@ internal sealed unsafe class MontgomeryModulus
     }
 
     /// <summary>
-    /// Without AVX-512, moduli above this size (p², q² and n² of Paillier keys) run on the 52-bit FMA core, smaller ones
+    /// Without AVX-512, moduli above this size (p², q² and n² of Paillier keys) run on the 51-bit FMA core, smaller ones
     /// (key generation's primes) on the 28-bit integer AVX2 core: the FMA core's serial quotient chain costs relatively
     /// more on short numbers. Measured in alternating blocks ("ab" in the benchmark), whole fixed-window
     /// exponentiations with half-length exponents are 10–13 % faster on the FMA core at 2048 and 3072 bits.

@@ -4,7 +4,7 @@ using MedSecure.Paillier;
 namespace MedSecure.Paillier.Bench;
 
 /// <summary>
-/// The two AVX2 cores (28-bit integer digits; 52-bit digits by FMA) timed in alternating blocks in one process (run
+/// The two AVX2 cores (28-bit integer digits; 51-bit digits by FMA) timed in alternating blocks in one process (run
 /// with "ab"): the best block of each, so noise from other processes mostly drops out. Sets MontgomeryModulus.FmaFromBits.
 /// </summary>
 internal static unsafe class AbMicro

@@ -6,7 +6,7 @@ using MedSecure.Paillier;
 namespace MedSecure.Paillier.Tests;
 
 /// <summary>
-/// The AVX2 cores (28-bit integer digits, and 52-bit digits by double-precision FMA) are the ones CPUs without AVX-512
+/// The AVX2 cores (28-bit integer digits, and 51-bit digits by double-precision FMA) are the ones CPUs without AVX-512
 /// run: every exponentiation on them must equal BigInteger.ModPow, at the sizes Paillier uses (p², q² and n² of 2048-
 /// and 3072-bit keys, and 4096 bits) and at the edges where carries and the lazy reduction come closest to going wrong.
 /// </summary>
