@@ -245,9 +245,8 @@ internal sealed unsafe class FmaMontgomeryCore : MontgomeryCore
     }
 
     /// <summary>
-    /// r = a²·R⁻¹ mod m: the cross products a_i·a_j (i &lt; j) once, against doubled multipliers, four rows per pass
-    /// starting at column 2i+1 (the first two vectors of a pass zero the lanes of rows whose triangle starts later),
-    /// then the diagonal squares added; then the same reduction as <see cref="Multiply"/>. r may alias a.
+    /// r = a²·R⁻¹ mod m: each cross product a_i·a_j (i &lt; j) once against a doubled multiplier, each square a_i² in
+    /// the same passes (<see cref="AddCrossProducts"/>); then the same reduction as <see cref="Multiply"/>. r may alias a.
     /// </summary>
     public override void Square(ulong* a, ulong* r, ulong* scratch)
     {
@@ -261,42 +260,43 @@ internal sealed unsafe class FmaMontgomeryCore : MontgomeryCore
         Vector256<double>.Zero.Store(ad + len);
         Vector256<double>.Zero.Store(ad + len + 4);
         AddCrossProducts(ad, lo, hi);
-        for (int j = 0; j < n; j++)
-        {
-            UInt128 square = (UInt128)a[j] * a[j];
-            lo[2 * j] += (long)((ulong)square & DigitMask);
-            hi[2 * j] += (long)(ulong)(square >> DigitBits);
-        }
         Reduce(lo, hi, r);
     }
 
-    /// <summary>The cross-product passes of <see cref="Square"/> (a as doubles, padded), before the doubling.</summary>
+    /// <summary>
+    /// The product passes of <see cref="Square"/> (a as doubles, padded): row i holds a_i² at column 2i and 2·a_i·a_j
+    /// (j &gt; i) above it, four rows per pass. A pass starts at column 2i; in its first two vectors each row's lanes
+    /// are weighted 0 below its diagonal, 1 on it and 2 above (2·a_i·a_j &lt; 2¹⁰³ still splits exactly).
+    /// </summary>
     private void AddCrossProducts(double* ad, long* lo, long* hi)
     {
         int n = _digits;
-        var upperHalf = Vector256.Create(0.0, 0.0, 1.0, 1.0);
+        var fromDiagonal = Vector256.Create(1.0, 2.0, 2.0, 2.0);
+        var fromThirdLane = Vector256.Create(0.0, 0.0, 1.0, 2.0);
+        var zero = Vector256<double>.Zero;
         int i = 0;
         for (; i + Rows <= n; i += Rows)
         {
-            // doubled multipliers: each cross product counts twice, and 2·a_i·a_j < 2¹⁰³ still splits exactly
-            var v0 = Vector256.Create(2 * ad[i]);
-            var v1 = Vector256.Create(2 * ad[i + 1]);
-            var v2 = Vector256.Create(2 * ad[i + 2]);
-            var v3 = Vector256.Create(2 * ad[i + 3]);
-            // row i+k covers columns x ≥ 2(i+k)+1, reading a[x − i − k]
-            int x = 2 * i + 1;
-            var zero = Vector256<double>.Zero;
-            AddRows(lo + x, hi + x, ad + x - i, 4, v0, v1 * upperHalf, zero, zero);
+            var a0 = Vector256.Create(ad[i]);
+            var a1 = Vector256.Create(ad[i + 1]);
+            var a2 = Vector256.Create(ad[i + 2]);
+            var a3 = Vector256.Create(ad[i + 3]);
+            int x = 2 * i; // row i+k reads a[x − i − k] at column x
+            AddRows(lo + x, hi + x, ad + x - i, 4, a0 * fromDiagonal, a1 * fromThirdLane, zero, zero);
             x += 4;
-            AddRows(lo + x, hi + x, ad + x - i, 4, v0, v1, v2, v3 * upperHalf);
+            var d0 = a0 + a0;
+            var d1 = a1 + a1;
+            AddRows(lo + x, hi + x, ad + x - i, 4, d0, d1, a2 * fromDiagonal, a3 * fromThirdLane);
             x += 4;
             int last = i + n + 2; // row i+3's last column
-            if (x <= last) AddRows(lo + x, hi + x, ad + x - i, (last - x + 4) & ~3, v0, v1, v2, v3);
+            if (x <= last) AddRows(lo + x, hi + x, ad + x - i, (last - x + 4) & ~3, d0, d1, a2 + a2, a3 + a3);
         }
-        for (; i < n - 1; i++)
+        for (; i < n; i++)
         {
-            int x = 2 * i + 1;
-            AddRow(lo + x, hi + x, ad + i + 1, (n - 1 - i + 3) & ~3, Vector256.Create(2 * ad[i]));
+            var ai = Vector256.Create(ad[i]);
+            int x = 2 * i, columns = (n - i + 3) & ~3; // columns 2i … i+n−1
+            AddRow(lo + x, hi + x, ad + i, 4, ai * fromDiagonal);
+            if (columns > 4) AddRow(lo + x + 4, hi + x + 4, ad + i + 4, columns - 4, ai + ai);
         }
     }
 
@@ -337,13 +337,17 @@ internal sealed unsafe class FmaMontgomeryCore : MontgomeryCore
                 carry = (lo[i] + (i > 0 ? hi[i - 1] : 0) + carry) >> DigitBits;
             }
         }
-        for (int j = 0; j < n; j++)
+        // the carry chain is serial, but the digits go out four to a store: the next operation reads them as
+        // vectors, and a vector load that spans several scalar stores waits for them to reach the cache
+        for (int j = 0; j < len; j += 4)
         {
-            long v = lo[n + j] + hi[n + j - 1] + carry;
-            r[j] = (ulong)v & DigitMask;
-            carry = v >> DigitBits;
+            long v0 = j < n ? lo[n + j] + hi[n + j - 1] + carry : 0;
+            long v1 = j + 1 < n ? lo[n + j + 1] + hi[n + j] + (v0 >> DigitBits) : 0;
+            long v2 = j + 2 < n ? lo[n + j + 2] + hi[n + j + 1] + (v1 >> DigitBits) : 0;
+            long v3 = j + 3 < n ? lo[n + j + 3] + hi[n + j + 2] + (v2 >> DigitBits) : 0;
+            carry = v3 >> DigitBits;
+            (Vector256.Create(v0, v1, v2, v3).AsUInt64() & Vector256.Create(DigitMask)).Store(r + j);
         }
-        for (int j = n; j < len; j++) r[j] = 0;
     }
 
     private ulong[] ToDigits(BigInteger x)
