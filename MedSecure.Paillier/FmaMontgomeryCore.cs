@@ -10,7 +10,7 @@ namespace MedSecure.Paillier;
 /// Montgomery multiplication on 51-bit digits with AVX2 double-precision FMA, for CPUs without AVX-512. A product
 /// of two 51-bit digits is split exactly into a high and a low part by two fused multiply-adds and one subtraction
 /// (h = a·b + 2¹⁰³ rounded to a multiple of 2⁵¹, then l = a·b + (K − h) with K = 2¹⁰³ + 1.5·2⁵², which is exact), and
-/// the parts' bit patterns, less the constant exponent bits, are summed as 64-bit integers. 51-bit digits need (28/51)² ≈ 0.3 as many digit
+/// the parts' bit patterns are summed as 64-bit integers, their constant exponent bits cancelled by the column sums' starting values. 51-bit digits need (28/51)² ≈ 0.3 as many digit
 /// products as the 28-bit integer digits of <see cref="Avx2MontgomeryCore"/>, and the CPU issues two FMAs per cycle
 /// against one vpmuludq, which is what puts Paillier's exponentiations ahead of GMP's mulx code on such CPUs.
 /// R = 2^(51·n) with 4m &lt; R, so results stay below 2m (lazy reduction); <see cref="FromMontgomery"/> reduces fully.
@@ -317,8 +317,8 @@ internal sealed unsafe class FmaMontgomeryCore : MontgomeryCore
             {
                 // two quotient digits at once: Q = −T·m⁻¹ mod 2¹⁰² from the two lowest columns (signed sums; UInt128
                 // arithmetic is mod 2¹²⁸, so sign extension gives the right residue). Two rather than four rows per
-                // pass: the four-digit quotient needs 208-bit arithmetic, whose latency costs more than it saves.
-                // this pass's own biases are still to come in columns i and i + 1 (see StartingSums)
+                // pass: four-row passes measured slower, their second quotient pair waiting on the first pair's rows.
+                // This pass's own biases are still to come in columns i and i + 1 (see StartingSums).
                 long c0 = lo[i] + (i > 0 ? hi[i - 1] : 0) + carry + TwoLowBiases;
                 long c1 = lo[i + 1] + hi[i] + TwoLowBiases + TwoHighBiases;
                 UInt128 quotient = ((UInt128)(Int128)c0 + ((UInt128)(Int128)c1 << DigitBits)) * _mPrime2;
