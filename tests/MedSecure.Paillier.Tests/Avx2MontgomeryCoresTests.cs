@@ -34,12 +34,17 @@ public class Avx2MontgomeryCoresTests
     private static BigInteger OddModulus(Random rng, int bits) => RandomBits(rng, bits) | BigInteger.One | (BigInteger.One << (bits - 1));
 
     [Fact]
-    public void Without_AVX_512_the_FMA_core_takes_Paillier_moduli_and_the_integer_AVX2_core_smaller_ones()
+    public void Without_full_width_AVX_512_the_FMA_core_takes_Paillier_moduli()
     {
         var rng = new Random(1);
         var small = new MontgomeryModulus(OddModulus(rng, 1536)).Core; // a 3072-bit key's prime in key generation
         var large = new MontgomeryModulus(OddModulus(rng, 2047)).Core; // p² of a 2048-bit key
-        if (Avx512F.IsSupported)
+        if (Avx512F.IsSupported && MontgomeryModulus.HasHalfWidthAvx512)
+        {
+            Assert.IsType<VectorMontgomeryCore>(small);
+            Assert.IsType<FmaMontgomeryCore>(large);
+        }
+        else if (Avx512F.IsSupported)
         {
             Assert.IsType<VectorMontgomeryCore>(small);
             Assert.IsType<VectorMontgomeryCore>(large);

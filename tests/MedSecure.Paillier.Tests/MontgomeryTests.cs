@@ -82,6 +82,29 @@ public class MontgomeryTests
     }
 
     /// <summary>
+    /// On CPUs whose AVX-512 runs at half width the FMA core takes Paillier's moduli, so the AVX-512 core's whole
+    /// exponentiations at those sizes are checked on the core itself, wherever the CPU has it.
+    /// </summary>
+    [Theory]
+    [InlineData(2047)]
+    [InlineData(3072)]
+    [InlineData(4096)]
+    public void Vector_core_exponentiations_match_ModPow_at_Paillier_sizes(int bits)
+    {
+        if (!VectorMontgomeryCore.IsSupported) return;
+        var rng = new Random(bits);
+        BigInteger m = RandomBits(rng, bits) | BigInteger.One | (BigInteger.One << (bits - 1));
+        var mont = new MontgomeryModulus(new VectorMontgomeryCore(m));
+        foreach (BigInteger b in new[] { m - 1, BigInteger.One, RandomBits(rng, bits + 8) })
+        foreach (BigInteger e in new[] { BigInteger.One, RandomBits(rng, bits / 2), RandomBits(rng, bits) })
+        {
+            BigInteger expected = BigInteger.ModPow(b, e, m);
+            Assert.Equal(expected, mont.Pow(b, e));
+            Assert.Equal(expected, mont.PowSecret(b, e));
+        }
+    }
+
+    /// <summary>
     /// The vector core's square starts each four-row pass with masked multipliers instead of scalar edge work:
     /// it must equal a·a·R⁻¹ for every digit count (group remainders 0–3) and for the largest operands (just below 2m,
     /// all digits near 2^D), where the column sums come closest to overflowing.
