@@ -9,8 +9,7 @@ namespace MedSecure.Paillier;
 /// Modular exponentiation for one fixed odd modulus on top of a Montgomery multiplication core: the AVX-512
 /// radix-2^26…2^28 core where the CPU has full-width AVX-512; with only AVX2, or AVX-512 at half width, the
 /// 51-bit-digit FMA core for Paillier's moduli and the AVX2 (or AVX-512) core with 28-bit digits for smaller ones;
-/// otherwise the portable 64-bit-limb core. BigInteger.ModPow is several
-/// times slower at Paillier sizes.
+/// otherwise the portable 64-bit-limb core. BigInteger.ModPow is several times slower at Paillier sizes.
 /// </summary>
 internal sealed unsafe class MontgomeryModulus
 {
@@ -60,8 +59,9 @@ internal sealed unsafe class MontgomeryModulus
     /// <summary>
     /// Without AVX-512 (or with <see cref="HasHalfWidthAvx512"/>), moduli above this size (p², q² and n² of Paillier
     /// keys) run on the 51-bit FMA core, smaller ones (key generation's primes) on the 28-bit integer AVX2 core (or the
-    /// AVX-512 core): the FMA core's serial quotient chain costs relatively more on short numbers. Measured in alternating blocks ("ab" in the benchmark), whole fixed-window
-    /// exponentiations with half-length exponents are 10–13 % faster on the FMA core at 2048 and 3072 bits.
+    /// AVX-512 core): the FMA core's serial quotient chain costs relatively more on short numbers. Measured in
+    /// alternating blocks ("ab" in the benchmark), whole fixed-window exponentiations with half-length exponents are
+    /// 10–13 % faster on the FMA core than on the integer AVX2 core at 2048 and 3072 bits.
     /// </summary>
     internal const long FmaFromBits = 1900;
 

@@ -25,8 +25,7 @@ internal static class GmpComparison
         if (sizes is [0]) sizes = [2048, 3072];
         Console.WriteLine($"MedSecure.Paillier vs GMP {Mpz.Version} — {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}, " +
                           $"{Environment.ProcessorCount} cores, AVX-512: {Avx512F.IsSupported}, AVX2: {Avx2.IsSupported}, BMI2: {Bmi2.X64.IsSupported}");
-        Console.WriteLine($"Montgomery core for p², q², n²: {new MontgomeryModulus((BigInteger.One << 2047) + 1).Core.GetType().Name} " +
-                          $"(AVX-512 at half width, as on AMD Zen 4: {MontgomeryModulus.HasHalfWidthAvx512})");
+        Console.WriteLine(OperationBenchmark.PaillierCoreLine());
         Console.WriteLine($"load average at start: {LoadAverage()}");
         var rows = new List<Row>();
         foreach (int bits in sizes) rows.AddRange(Measure(bits, scale));

@@ -12,12 +12,16 @@ namespace MedSecure.Paillier.Bench;
 /// </summary>
 internal static class OperationBenchmark
 {
+    /// <summary>Which Montgomery core p², q² and n² run on here, for the header of every table.</summary>
+    internal static string PaillierCoreLine() =>
+        $"Montgomery core for p², q², n²: {new MontgomeryModulus((BigInteger.One << 2047) + 1).Core.GetType().Name} " +
+        $"(AVX-512 at half width, as on AMD Zen 4: {MontgomeryModulus.HasHalfWidthAvx512})";
+
     public static void Run(bool quick)
     {
         Console.WriteLine($"MedSecure.Paillier benchmark — {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}, " +
                           $"{Environment.ProcessorCount} cores, AVX-512: {Avx512F.IsSupported}");
-        Console.WriteLine($"Montgomery core for p², q², n²: {new MontgomeryModulus((BigInteger.One << 2047) + 1).Core.GetType().Name} " +
-                          $"(AVX-512 at half width, as on AMD Zen 4: {MontgomeryModulus.HasHalfWidthAvx512})");
+        Console.WriteLine(PaillierCoreLine());
         Console.WriteLine("Median ms per operation on one thread: wall-clock, and the thread's own CPU time (robust when");
         Console.WriteLine("other processes share the cores). Ratios are baseline ÷ MedSecure.Paillier, on CPU time.");
         Console.WriteLine();
